@@ -1,0 +1,5 @@
+"""``python -m searchkit``: the command-line interface."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,132 @@
+"""The bilingual analyzer: normalize, split by script, segment, choose terms.
+
+The chain, in order (index and query text take the same path):
+
+1. :func:`~searchkit.analysis.normalize.normalize` — NFKC + control characters,
+   keeping an offset map back to the original text;
+2. script split — text without kana or kanji goes to the English path whole;
+   in Japanese text each run that starts with a Latin letter (``ASEAN``,
+   ``U.S.-China rivalry``) takes the English path and the rest goes to MeCab,
+   so an all-kanji string is always Japanese;
+3. :mod:`~searchkit.analysis.japanese` (MeCab morphemes → lemma / base form,
+   POS stop filter) and :mod:`~searchkit.analysis.english` (lower case, stop
+   words, Snowball stemmer);
+4. positions are numbered over the kept terms, so they are consecutive and
+   phrase queries work in both languages.
+
+An :class:`Analyzer` holds only configuration; it pickles small and is safe to
+send to worker processes (Whoosh stores it in the index, and parallel writers
+pickle it).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from .english import english_words
+from .japanese import DICTIONARY, morphemes
+from .normalize import normalize
+from .token import Token
+
+__all__ = ["Analyzer", "DICTIONARY"]
+
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007\u30f6]")
+# A run of Latin-script text inside Japanese: starts with a letter, runs through
+# printable ASCII and Latin-1/Extended letters, ends at a letter or digit.
+_LATIN_RUN = re.compile(
+    r"[A-Za-z\u00c0-\u024f](?:[\x20-\x7e\u00c0-\u024f]*[A-Za-z0-9\u00c0-\u024f])?"
+)
+# MeCab builds a lattice over a whole input; very long inputs are cut at a
+# sentence end (or, failing that, hard) to keep memory bounded.
+_MECAB_CHUNK = 20_000
+_SENTENCE_END = re.compile(r"[。！？!?\n]")
+
+
+def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while end - start > _MECAB_CHUNK:
+        cut = start + _MECAB_CHUNK
+        last = None
+        for m in _SENTENCE_END.finditer(text, start + _MECAB_CHUNK // 2, cut):
+            last = m.end()
+        cut = last or cut
+        yield start, cut
+        start = cut
+    if end > start:
+        yield start, end
+
+
+class Analyzer:
+    """Turns Japanese, English or mixed text into terms with exact offsets.
+
+    Args:
+        query: analyze as a query (also drops question words such as 何, どこ, who).
+
+    Example:
+        >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
+        ['小泉', '防衛', '相', '会談']
+    """
+
+    version = 1
+
+    def __init__(self) -> None:
+        pass
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Analyzer) and other.version == self.version
+
+    def __hash__(self) -> int:
+        return hash((Analyzer, self.version))
+
+    def __repr__(self) -> str:
+        return f"Analyzer(dictionary={DICTIONARY!r})"
+
+    def _segments(self, text: str) -> Iterator[tuple[str, int, int]]:
+        """Yield ``(kind, start, end)`` runs of normalized text: kind is ``en`` or ``ja``."""
+        if not _JAPANESE.search(text):
+            yield "en", 0, len(text)
+            return
+        last = 0
+        for m in _LATIN_RUN.finditer(text):
+            if m.start() > last:
+                yield from (("ja", a, b) for a, b in _chunks(text, last, m.start()))
+            yield "en", m.start(), m.end()
+            last = m.end()
+        if last < len(text):
+            yield from (("ja", a, b) for a, b in _chunks(text, last, len(text)))
+
+    def morphemes(self, text: str) -> Iterator[tuple[str, str, str, int, int, bool]]:
+        """Yield ``(surface, term, tag, start, end, kept)`` for every word, dropped ones too.
+
+        Offsets are code points into the original ``text``.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        folded, omap = normalize(text)
+        for kind, a, b in self._segments(folded):
+            if kind == "en":
+                items: Iterator[tuple[str, str, str, int, int, bool]] = (
+                    (surface, term, "en-word", s, e, True)
+                    for term, surface, s, e in english_words(folded[a:b], a)
+                )
+            else:
+                items = morphemes(folded[a:b], a)
+            for surface, term, tag, s, e, keep in items:
+                if omap:
+                    s, e = omap.start(s), omap.end(e)
+                yield surface, term, tag, s, e, keep
+
+    def terms(self, text: str) -> list[tuple[str, int, int]]:
+        """Return ``(term, start, end)`` of the kept terms; positions are list indexes.
+
+        This is the fast path used for indexing.
+        """
+        return [(term, s, e) for _, term, _, s, e, keep in self.morphemes(text) if keep]
+
+    def tokens(self, text: str) -> list[Token]:
+        """Return the kept terms as :class:`Token` values (for display and queries)."""
+        out: list[Token] = []
+        for surface, term, tag, s, e, keep in self.morphemes(text):
+            if keep:
+                out.append(Token(term, s, e, len(out), surface, term, tag))
+        return out

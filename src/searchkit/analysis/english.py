@@ -1,0 +1,65 @@
+"""The English (Latin-script) path: words, case folding, stop words, stemming.
+
+Also used for any script MeCab does not know (Hangul, Thai…) in text without
+Japanese: words are runs of word characters; emoji and other pictographs are
+single-character terms.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from importlib import resources
+
+import snowballstemmer
+
+__all__ = ["MAX_TERM_CHARS", "english_words", "stem", "STOP_WORDS"]
+
+#: Longer "words" (a 200,000-character line without spaces) are cut into
+#: pieces of this length rather than indexed as one huge term.
+MAX_TERM_CHARS = 64
+
+_WORD = re.compile(
+    r"\w+(?:['’.]\w+)*|[\u2600-\u27bf\U0001f000-\U0001faff]"
+)
+_POSSESSIVE = re.compile(r"['’]s$")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def _load(name: str) -> frozenset[str]:
+    text = resources.files(__package__).joinpath("data", name).read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+STOP_WORDS = _load("stopwords_en.txt")
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Porter2 (Snowball English) stem of a lower-case word; digits are kept as is."""
+    if not word.isalpha():
+        return word
+    return str(_STEMMER.stemWord(word))
+
+
+def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, int]]:
+    """Yield ``(term, surface, start, end)`` for each word of ``text``.
+
+    ``start``/``end`` are offsets into ``text`` plus ``offset``. Stop words
+    are skipped. Possessive ``'s`` is dropped before stemming.
+    """
+    for m in _WORD.finditer(text):
+        surface = m.group()
+        start, end = m.span()
+        word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
+        if not word or word in STOP_WORDS:
+            continue
+        if len(word) > MAX_TERM_CHARS:
+            for i in range(0, len(word), MAX_TERM_CHARS):
+                piece = word[i : i + MAX_TERM_CHARS]
+                yield piece, piece, offset + start + i, offset + start + i + len(piece)
+            continue
+        yield stem(word), surface, offset + start, offset + end

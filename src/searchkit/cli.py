@@ -1,0 +1,292 @@
+"""The ``searchkit`` command line: a thin layer over the Python API.
+
+stdout carries data only (hits, tokens, JSON); progress, warnings and errors
+go to stderr. Exit codes: 0 success (also for zero hits), 1 a searchkit error
+(bad input, missing or locked index…), 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .analysis import Analyzer
+from .errors import IndexNotFound, SearchkitError
+from .highlight import _CONTROL
+from .index import Index
+
+F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+EXIT_CODES = """
+Exit codes: 0 success (also when nothing matches), 1 searchkit error
+(bad input, missing or locked index), 2 usage error.
+"""
+
+
+def _fail(exc: SearchkitError) -> click.ClickException:
+    return click.ClickException(str(exc))
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _clean(text: str) -> str:
+    """Text from a document, safe to print on a terminal (no control characters)."""
+    return _CONTROL.sub(" ", text)
+
+
+def index_option(required: bool) -> Callable[[F], F]:
+    return click.option(
+        "-i", "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=required,
+        help="Index directory." + ("" if required else " Default: the bundled demo corpus."),
+    )
+
+
+@click.group(context_settings=CONTEXT_SETTINGS, epilog=EXIT_CODES)
+@click.version_option(package_name="searchkit")
+def main() -> None:
+    """Full-text search for Japanese and English news articles."""
+
+
+# -- index -----------------------------------------------------------------------
+
+
+def _count_records(sources: tuple[str, ...]) -> int | None:
+    from .importer import read_source
+
+    if "-" in sources:
+        return None
+    total = 0
+    for src in sources:
+        path = Path(src)
+        if path.is_dir():
+            total += sum(1 for _ in path.rglob("*.txt"))
+        elif path.suffix == ".txt":
+            total += 1
+        else:
+            try:
+                total += sum(1 for _ in read_source(path))
+            except SearchkitError:
+                return None
+    return total
+
+
+@main.command("index", epilog=EXIT_CODES)
+@click.argument("sources", nargs=-1, required=True)
+@index_option(required=True)
+@click.option("--skip-bad", is_flag=True, help="Skip bad records (listed at the end) instead of stopping.")
+@click.option("--new", "overwrite", is_flag=True, help="Replace the index at DIR instead of adding to it.")
+@click.option("--batch-size", default=2000, show_default=True, help="Articles per commit.")
+@click.option("--procs", type=int, default=None, help="Writer processes (default: 2 for large batches).")
+@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("-q", "--silent", is_flag=True, help="No progress bar.")
+def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwrite: bool, batch_size: int,
+              procs: int | None, lock_timeout: float, silent: bool) -> None:
+    """Import articles from JSONL / JSONL.gz files, directories of .txt files, or - (stdin).
+
+    A bad record stops the import with an error naming file, line and field;
+    every batch before it stays committed. --skip-bad skips bad records instead
+    and lists them. Re-running an import replaces articles by id (no duplicates).
+
+    Example:
+
+        searchkit index news.jsonl.gz more/ -i var/news
+    """
+    from .importer import import_articles
+
+    try:
+        if overwrite:
+            ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout)
+        else:
+            try:
+                ix = Index.open(index_dir, lock_timeout=lock_timeout)
+            except IndexNotFound:
+                ix = Index.create(index_dir, lock_timeout=lock_timeout)
+        total = None if silent else _count_records(sources)
+        started = time.perf_counter()
+        bar: Any = None
+        if not silent:
+            bar = click.progressbar(length=total or 0, label="indexing", file=sys.stderr, show_pos=True)
+            bar.__enter__()
+        last = [0]
+
+        def progress(n: int) -> None:
+            if bar is not None:
+                bar.update(n - last[0])
+                last[0] = n
+
+        try:
+            report = import_articles(ix, sources, on_error="skip" if skip_bad else "stop",
+                                     batch_size=batch_size, procs=procs, progress=progress)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    except KeyboardInterrupt:
+        _err(f"interrupted; the index at {index_dir} holds {len(Index.open(index_dir))} articles (last commit)")
+        sys.exit(130)
+    elapsed = time.perf_counter() - started
+    for w in report.warnings[:20]:
+        _err(f"warning: {w}")
+    if len(report.warnings) > 20:
+        _err(f"warning: … and {len(report.warnings) - 20} more")
+    for s in report.skipped:
+        _err(f"skipped: {s}")
+    _err(f"indexed {report.added} articles in {elapsed:.1f} s ({report.commits} commits); "
+         f"{len(report.skipped)} skipped; the index holds {len(ix)}")
+
+
+# -- search ----------------------------------------------------------------------
+
+
+def _open(index_dir: Path | None) -> Index:
+    if index_dir is not None:
+        return Index.open(index_dir)
+    from .demo import demo_index
+
+    return demo_index(announce=_err)
+
+
+def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
+    published = hit.fields.get("published")
+    out: dict[str, Any] = {
+        "id": hit.id,
+        "score": round(hit.score, 4),
+        "title": hit.fields.get("title", ""),
+        "url": hit.fields.get("url"),
+        "published": published.isoformat() + "Z" if published else None,
+        "lang": hit.fields.get("lang"),
+        "category": hit.fields.get("category"),
+    }
+    if with_snippet:
+        out["snippet"] = {"text": hit.snippet.text, "spans": [list(s) for s in hit.snippet.spans]}
+    return out
+
+
+@main.command("search", epilog=EXIT_CODES)
+@click.argument("query")
+@index_option(required=False)
+@click.option("-n", "--limit", default=10, show_default=True, help="Hits per page.")
+@click.option("--page", default=1, show_default=True, help="Page number.")
+@click.option("--lang", help="Only articles in this language (ja, en).")
+@click.option("--category", help="Only articles in this category.")
+@click.option("--since", help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
+@click.option("--until", help="Published on or before.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--strict", is_flag=True, help="Reject bad query syntax instead of repairing it.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
+@click.option("--color/--no-color", default=None, help="Colour matches (default: when stdout is a terminal).")
+def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: str | None,
+               category: str | None, since: str | None, until: str | None, sort: str, strict: bool,
+               as_json: bool, color: bool | None) -> None:
+    """Search an index (default: the bundled demo corpus) and print ranked hits.
+
+    Query language: words (all required for short keyword queries; questions
+    rank by how many words match), "exact phrases", AND / OR / NOT, -word,
+    (groups), title:word, lang:ja, category:..., published:[2024-01 TO 2024-06].
+
+    Examples:
+
+        searchkit search 小泉
+
+        searchkit search "defense ministers" --json
+
+        searchkit search '防衛相 NOT 中国' -i var/news --since 2024
+    """
+    try:
+        ix = _open(index_dir)
+        res = ix.search(query, limit=limit, page=page, lang=lang, category=category, since=since,
+                        until=until, sort=sort, strict=strict)  # type: ignore[arg-type]
+        for w in res.warnings:
+            _err(f"note: {w}")
+        if as_json:
+            for hit in res:
+                click.echo(json.dumps(_hit_json(hit, True), ensure_ascii=False))
+            return
+        use_color = sys.stdout.isatty() if color is None else color
+        total = res.total
+        _err(f"{total} match{'es' if total != 1 else ''}" + (f", page {page}" if page > 1 else ""))
+        for hit in res:
+            title = _clean(hit.fields.get("title", "")) or "(untitled)"
+            published = hit.fields.get("published")
+            meta = " · ".join(x for x in (hit.id, published.date().isoformat() if published else "",
+                                          hit.fields.get("lang", ""), f"{hit.score:.2f}") if x)
+            head = f"{hit.rank + 1:>2}. {title}"
+            click.echo(click.style(head, bold=True) if use_color else head)
+            click.echo(f"    {click.style(meta, dim=True) if use_color else meta}")
+            if hit.fields.get("url"):
+                click.echo(f"    {_clean(hit.fields['url'])}")
+            snippet = hit.snippet.ansi() if use_color else hit.snippet.text
+            if snippet:
+                click.echo(f"    {snippet}")
+            click.echo()
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+
+
+# -- analyze / info ----------------------------------------------------------------
+
+
+@main.command("analyze", epilog=EXIT_CODES)
+@click.argument("text")
+@click.option("--all", "show_all", is_flag=True, help="Also show the words that are dropped (particles, punctuation).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per token per line.")
+def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
+    """Show how TEXT is analyzed: terms, offsets into TEXT, positions, parts of speech.
+
+    Example:
+
+        searchkit analyze "ＡＳＥＡＮ拡大国防相会議でｺﾝﾋﾟｭｰﾀｰを使った"
+    """
+    try:
+        rows = []
+        position = 0
+        for surface, term, tag, start, end, keep in Analyzer().morphemes(text):
+            if not keep and not show_all:
+                continue
+            rows.append({"term": term if keep else None, "start": start, "end": end,
+                         "position": position if keep else None, "text": text[start:end],
+                         "surface": surface, "pos": tag})
+            position += keep
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        for row in rows:
+            click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    click.echo(f"{'pos':>4}  {'start':>5}  {'end':>5}  {'text':<12} {'term':<12} part of speech")
+    for row in rows:
+        pos = "-" if row["position"] is None else str(row["position"])
+        term = "(dropped)" if row["term"] is None else row["term"]
+        click.echo(f"{pos:>4}  {row['start']:>5}  {row['end']:>5}  {_clean(row['text']):<12} {term:<12} {row['pos']}")
+
+
+@main.command("info", epilog=EXIT_CODES)
+@index_option(required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def info_cmd(index_dir: Path | None, as_json: bool) -> None:
+    """Counts, size and versions of an index.
+
+    Example:
+
+        searchkit info -i var/news --json
+    """
+    try:
+        info = _open(index_dir).info()
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(info, ensure_ascii=False))
+        return
+    for key, value in info.items():
+        if key == "size_bytes":
+            value = f"{value:,} bytes ({value / 2**20:.1f} MiB)"
+        click.echo(f"{key:<14} {value}")

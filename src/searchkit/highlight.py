@@ -1,0 +1,155 @@
+"""Snippets: pick the best passage of a text and mark the matched words.
+
+The work is split in two, as in tantivy-py's ``Snippet``:
+
+* :func:`make_snippet` chooses the passage from the *stored* character ranges
+  of the matched terms (no re-analysis of the document): the text is cut into
+  sentences at 。！？ and . ! ? (and line breaks), the window of whole
+  sentences that fits ``max_chars`` and holds the most distinct matched terms
+  wins, and a sentence longer than that is cut around its matches;
+* :class:`Snippet` holds the result — plain text and ``spans``, code-point
+  offsets into that text — and renders it as HTML, ANSI or plain text.
+
+Control characters (an ESC sequence, say) in the document become spaces in
+``Snippet.text``, so no rendering can carry them to a terminal or a page.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["Snippet", "make_snippet"]
+
+_SENTENCE_END = re.compile(r"[。！？!?]+[」』）)]*|\.(?=\s|$)|\n+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+ANSI_ON = "\x1b[1;33m"
+ANSI_OFF = "\x1b[0m"
+
+
+@dataclass(frozen=True, slots=True)
+class Snippet:
+    """A passage of a document with the matched words marked.
+
+    Attributes:
+        text: the passage, as stored (control characters replaced by spaces).
+        spans: ``(start, end)`` code-point offsets into ``text`` of each match.
+    """
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def _render(self, escape: object, before: str, after: str) -> str:
+        out: list[str] = []
+        last = 0
+        esc = escape if callable(escape) else (lambda s: s)
+        for start, end in self.spans:
+            out.append(esc(self.text[last:start]))
+            out.append(before + esc(self.text[start:end]) + after)
+            last = end
+        out.append(esc(self.text[last:]))
+        return "".join(out)
+
+    def html(self, tag: str = "mark") -> str:
+        """HTML with every match in ``<tag>``; the document text is escaped."""
+        if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9-]*", tag):
+            raise ValueError(f"not an HTML tag name: {tag!r}")
+        return self._render(lambda s: html.escape(s, quote=True), f"<{tag}>", f"</{tag}>")
+
+    def ansi(self, on: str = ANSI_ON, off: str = ANSI_OFF) -> str:
+        """Text for a terminal, matches in bold yellow."""
+        return self._render(None, on, off)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        end = m.end()
+        if end > start:
+            bounds.append((start, end))
+        start = end
+    if start < len(text):
+        bounds.append((start, len(text)))
+    return bounds
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def make_snippet(
+    text: str,
+    matches: Sequence[tuple[int, int, str]],
+    *,
+    max_chars: int = 160,
+) -> Snippet:
+    """Build the snippet of ``text`` around ``matches``.
+
+    Args:
+        text: the stored document text.
+        matches: ``(start, end, term)`` code-point ranges in ``text`` of matched words.
+        max_chars: length budget of the passage.
+
+    Example:
+        >>> s = make_snippet("前文。小泉防衛相が会談した。後文。", [(3, 5, "小泉")])
+        >>> s.text, s.spans
+        ('前文。小泉防衛相が会談した。後文。', ((3, 5),))
+    """
+    matches = sorted(m for m in matches if 0 <= m[0] < m[1] <= len(text))
+    sentences = _sentences(text)
+    if not sentences:
+        return Snippet("", ())
+    best = (0, 0)
+    best_score: tuple[int, int, int] = (-1, 0, 0)
+    j = 0
+    # Slide a window of whole sentences [i, k) that fits in max_chars.
+    for i, (s_start, _) in enumerate(sentences):
+        k = i
+        while k < len(sentences) and sentences[k][1] - s_start <= max_chars:
+            k += 1
+        k = max(k, i + 1)
+        w_end = sentences[k - 1][1]
+        while j < len(matches) and matches[j][0] < s_start:
+            j += 1
+        inside = [m for m in matches[j:] if m[1] <= w_end] if matches else []
+        score = (len({m[2] for m in inside}), len(inside), -i)
+        if score > best_score:
+            best_score, best = score, (i, k)
+        if not matches:
+            break
+    start, end = sentences[best[0]][0], sentences[best[1] - 1][1]
+    if end - start > max_chars:
+        # One long sentence: centre the window on its first match.
+        inside = [m for m in matches if start <= m[0] and m[1] <= end]
+        anchor = inside[0][0] if inside else start
+        start = max(start, anchor - max_chars // 3)
+        end = min(end, start + max_chars)
+        for m in inside:  # never cut through a match
+            if m[0] < start < m[1]:
+                start = m[0]
+            if m[0] < end < m[1]:
+                end = m[1]
+        if end < len(text) and text[end - 1].isalnum() and text[end - 1].isascii():
+            space = text.rfind(" ", start, end)
+            if space > start + max_chars // 2:
+                end = space
+    start, end = _trim(text, start, end)
+    passage = _CONTROL.sub(" ", text[start:end])
+    spans: list[tuple[int, int]] = []
+    for m_start, m_end, _ in matches:
+        if m_start >= start and m_end <= end:
+            if spans and m_start < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], m_end - start))
+            else:
+                spans.append((m_start - start, m_end - start))
+    return Snippet(passage, tuple(spans))

@@ -1,0 +1,310 @@
+"""The on-disk index: create, open, add, update, delete, count.
+
+An :class:`Index` wraps a Whoosh index directory. Writes go through one Whoosh
+writer at a time (Whoosh's file lock); a second writer waits ``lock_timeout``
+seconds, then fails with :class:`~searchkit.errors.IndexLocked` naming the
+holder. Every :meth:`Index.add` and :meth:`Index.delete` is one commit: Whoosh
+writes new segment files first and switches the table of contents last, so a
+crash or a full disk leaves the index at its previous commit.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import whoosh.index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import LockError
+from whoosh.scoring import BM25F
+
+from . import _version as _version_module
+from .analysis import DICTIONARY
+from .documents import clean_article
+from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, StorageError
+from .schema import article_schema
+
+if TYPE_CHECKING:
+    from .search import Results
+
+__all__ = ["Index"]
+
+_INDEX_NAME = "articles"
+_META = "searchkit.json"
+_HOLDER = "searchkit-writer.json"
+#: Below this many articles a batch is written in one process (forking costs more).
+PARALLEL_MIN_DOCS = 1_000
+
+
+def _default_procs(n_docs: int) -> int:
+    if n_docs < PARALLEL_MIN_DOCS:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _storage_error(path: Path, exc: OSError) -> StorageError:
+    if exc.errno == errno.ENOSPC:
+        why = "the disk is full"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "the index directory is not writable"
+    else:
+        why = exc.strerror or str(exc)
+    return StorageError(f"cannot write the index at {path}: {why}; the last commit is intact")
+
+
+class Index:
+    """A searchkit index directory.
+
+    Use :meth:`create` or :meth:`open`; don't call the constructor.
+    """
+
+    def __init__(self, path: Path, ix: Any, *, lock_timeout: float = 10.0) -> None:
+        self.path = path
+        self.lock_timeout = lock_timeout
+        self._ix = ix
+        self._local = threading.local()
+
+    # -- opening -----------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0) -> Index:
+        """Create a new, empty index at ``path``.
+
+        Raises:
+            IndexExists: there is an index at ``path`` and ``overwrite`` is false.
+            StorageError: ``path`` is not a directory searchkit may use.
+        """
+        p = Path(path)
+        if p.exists() and not p.is_dir():
+            raise StorageError(f"{p} exists and is not a directory")
+        if p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
+            if not overwrite:
+                raise IndexExists(f"an index already exists at {p} (use overwrite=True to replace it)")
+            cls._remove_index_files(p)
+        elif p.is_dir() and any(p.iterdir()) and not overwrite:
+            raise StorageError(f"{p} is not empty and holds no searchkit index; choose an empty directory")
+        try:
+            p.mkdir(parents=True, exist_ok=True)
+            ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
+            meta = {"format": 1, "searchkit": _version_module.__version__, "dictionary": DICTIONARY}
+            (p / _META).write_text(json.dumps(meta), encoding="utf-8")
+        except OSError as exc:
+            raise _storage_error(p, exc) from exc
+        return cls(p, ix, lock_timeout=lock_timeout)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> Index:
+        """Open the index at ``path``.
+
+        Raises:
+            IndexNotFound: no index at ``path``.
+            SchemaMismatch: the index was not written by searchkit.
+        """
+        p = Path(path)
+        if not p.is_dir() or not whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
+            raise IndexNotFound(f"no searchkit index at {p} (create one with: searchkit index SOURCE -i {p})")
+        try:
+            ix = whoosh.index.open_dir(str(p), indexname=_INDEX_NAME)
+        except (whoosh.index.IndexVersionError, ModuleNotFoundError, AttributeError) as exc:
+            raise SchemaMismatch(f"the index at {p} was written by an incompatible version: {exc}") from exc
+        except OSError as exc:
+            raise StorageError(f"cannot read the index at {p}: {exc.strerror or exc}") from exc
+        if set(ix.schema.names()) < {"id", "title", "body"}:
+            raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
+        return cls(p, ix, lock_timeout=lock_timeout)
+
+    @staticmethod
+    def _remove_index_files(p: Path) -> None:
+        for f in p.iterdir():
+            if f.is_file() and (f.name.startswith(("_" + _INDEX_NAME, _INDEX_NAME)) or f.name in (_META, _HOLDER)):
+                f.unlink()
+
+    # -- writing -----------------------------------------------------------
+
+    @contextmanager
+    def _writer(self, procs: int) -> Iterator[Any]:
+        kwargs: dict[str, Any] = {"timeout": self.lock_timeout, "limitmb": 256}
+        if procs > 1:
+            kwargs.update(procs=procs, multisegment=True, batchsize=256)
+        try:
+            writer = self._ix.writer(**kwargs)
+        except LockError as exc:
+            raise IndexLocked(self._lock_message()) from exc
+        except OSError as exc:
+            raise _storage_error(self.path, exc) from exc
+        holder = self.path / _HOLDER
+        try:
+            holder.write_text(
+                json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": time.time(),
+                            "command": " ".join(sys.argv)[:300]}),
+                encoding="utf-8",
+            )
+        except OSError:
+            pass
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        finally:
+            try:
+                holder.unlink()
+            except OSError:
+                pass
+
+    def _lock_message(self) -> str:
+        msg = f"the index at {self.path} is locked by another writer"
+        try:
+            info = json.loads((self.path / _HOLDER).read_text(encoding="utf-8"))
+            since = datetime.fromtimestamp(info["since"]).isoformat(timespec="seconds")
+            msg += f" (pid {info['pid']} on {info['host']} since {since}: {info['command']})"
+        except (OSError, ValueError, KeyError):
+            pass
+        return msg + f"; waited {self.lock_timeout:g} s"
+
+    def _commit(self, writer: Any) -> None:
+        try:
+            writer.commit()
+        except OSError as exc:
+            raise _storage_error(self.path, exc) from exc
+
+    def add(self, docs: Iterable[Mapping[str, Any]], *, procs: int | None = None) -> int:
+        """Add or replace articles (same ``id`` replaces) and commit.
+
+        All articles are checked before anything is written: one bad article
+        raises and writes none of them. Within ``docs`` the last article with
+        a given id wins.
+
+        Args:
+            docs: article dicts (see the README's "Article format").
+            procs: writer processes; default 2 for 1,000+ articles on a
+                multi-core machine, else 1.
+
+        Returns:
+            The number of distinct articles written.
+
+        Raises:
+            DocumentError: an article is invalid (the message names the field).
+            IndexLocked: another writer holds the index past ``lock_timeout``.
+            StorageError: the disk is full or the directory is not writable.
+        """
+        batch: dict[str, dict[str, Any]] = {}
+        for doc in docs:
+            clean = clean_article(doc)
+            batch.pop(clean["id"], None)  # dedupe: Whoosh would keep both
+            batch[clean["id"]] = clean
+        if not batch:
+            return 0
+        nprocs = procs if procs is not None else _default_procs(len(batch))
+        fresh = self._ix.doc_count_all() == 0
+        with self._writer(nprocs) as writer:
+            write = writer.add_document if fresh else writer.update_document
+            for clean in batch.values():
+                write(**clean)
+            self._commit(writer)
+        self._local.__dict__.clear()
+        return len(batch)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Delete articles by id and commit; returns how many were deleted."""
+        ids = list(ids)
+        for doc_id in ids:
+            if not isinstance(doc_id, str):
+                raise TypeError(f"ids must be str, not {type(doc_id).__name__}")
+        with self._writer(1) as writer:
+            n = sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
+            self._commit(writer)
+        self._local.__dict__.clear()
+        return int(n)
+
+    def optimize(self) -> None:
+        """Merge all segments into one (faster queries after many small imports)."""
+        with self._writer(1) as writer:
+            try:
+                writer.commit(optimize=True)
+            except OSError as exc:
+                raise _storage_error(self.path, exc) from exc
+
+    # -- reading -----------------------------------------------------------
+
+    def _searcher(self) -> Any:
+        """This thread's Whoosh searcher, refreshed when a newer commit exists."""
+        local = self._local
+        searcher = getattr(local, "searcher", None)
+        now = time.monotonic()
+        if searcher is None:
+            local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            local.checked = now
+        elif now - local.checked > 1.0:
+            local.checked = now
+            if not searcher.up_to_date():
+                local.searcher = searcher = searcher.refresh()
+        return searcher
+
+    def refresh(self) -> None:
+        """See commits made since this index (or this thread's searcher) was opened."""
+        self._local.__dict__.clear()
+
+    def __len__(self) -> int:
+        return int(self._searcher().doc_count())
+
+    def __contains__(self, doc_id: object) -> bool:
+        return isinstance(doc_id, str) and self._searcher().document_number(id=doc_id) is not None
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        """The stored fields of one article, or None."""
+        fields = self._searcher().document(id=doc_id)
+        return dict(fields) if fields is not None else None
+
+    def search(self, query: str, **options: Any) -> Results:
+        """Search the index; see :func:`searchkit.search.search` for the options."""
+        from .search import search
+
+        return search(self, query, **options)
+
+    def info(self) -> dict[str, Any]:
+        """Counts and versions: documents, segments, size on disk, analyzer, dictionary."""
+        import unidic_lite
+        import whoosh
+
+        searcher = self._searcher()
+        size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        return {
+            "path": str(self.path),
+            "documents": int(searcher.doc_count()),
+            "deleted": int(searcher.doc_count_all() - searcher.doc_count()),
+            "segments": len(self._ix._segments()),
+            "size_bytes": size,
+            "fields": list(self._ix.schema.names()),
+            "analyzer": repr(self._ix.schema["body"].analyzer.analyzer),
+            "dictionary": f"{DICTIONARY} {getattr(unidic_lite, '__version__', '1.0.8')}",
+            "whoosh": ".".join(map(str, whoosh.versioninfo)),
+            "searchkit": _version_module.__version__,
+            "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(timespec="seconds"),
+        }
+
+    def close(self) -> None:
+        """Close this thread's searcher (others close when garbage-collected)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self._local.__dict__.clear()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Index({str(self.path)!r})"

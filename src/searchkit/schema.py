@@ -1,0 +1,50 @@
+"""The article schema: the one place field options live.
+
+Article fields (see README "Article format"):
+
+=========== ================ ==========================================
+field       Whoosh type      notes
+=========== ================ ==========================================
+id          ID, unique       required; a string
+title       TEXT             analyzed, stored, positions + char ranges
+body        TEXT             analyzed, stored, positions + char ranges
+url         STORED
+published   DATETIME         stored, sortable; UTC
+lang        ID               ``ja`` / ``en`` (detected when missing)
+category    ID               stored, sortable (facets)
+tags        KEYWORD          comma-separated in the index, a list outside
+=========== ================ ==========================================
+"""
+
+from __future__ import annotations
+
+from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
+
+from ._whoosh import SearchkitTokenizer, TermCharacters
+from .analysis import Analyzer
+
+__all__ = ["TEXT_FIELDS", "article_schema"]
+
+#: Fields searched by a query without ``field:``.
+TEXT_FIELDS = ("title", "body")
+
+
+def _text(tokenizer: SearchkitTokenizer) -> TEXT:
+    field = TEXT(analyzer=tokenizer, stored=True, phrase=True)
+    field.format = TermCharacters(field_boost=1.0)
+    return field
+
+
+def article_schema(analyzer: Analyzer | None = None) -> Schema:
+    """Return the Whoosh schema for news articles."""
+    tokenizer = SearchkitTokenizer(analyzer or Analyzer())
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=_text(tokenizer),
+        body=_text(tokenizer),
+        url=STORED(),
+        published=DATETIME(stored=True, sortable=True),
+        lang=ID(stored=True, sortable=True),
+        category=ID(stored=True, sortable=True),
+        tags=KEYWORD(stored=True, commas=True, scorable=False),
+    )
