@@ -22,7 +22,7 @@ import shutil
 import sqlite3
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -394,9 +394,23 @@ def _rss_now_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _latencies(fn: QueryFn, queries: list[str], warmup: list[str]) -> dict[str, float]:
-    summary = latency_summary(time_queries(fn, queries, warmup=warmup))
-    summary["hit_rate"] = sum(1 for q in queries if fn(q) > 0) / len(queries)  # untimed, after timing
+def _latencies(fn: QueryFn, queries: list[str], warmup: list[str]) -> dict[str, Any]:
+    """Latency summary of *queries*; a query that raises is counted and left out of the timings."""
+    errors: dict[str, str] = {}
+
+    def guarded(q: str) -> int:
+        try:
+            return fn(q)
+        except Exception as exc:  # noqa: BLE001  (a benchmark reports failures, it does not stop)
+            errors.setdefault(q, f"{type(exc).__name__}: {exc}")
+            return -1
+
+    times = time_queries(guarded, queries, warmup=warmup)
+    ok = [t for q, t in zip(queries, times, strict=True) if q not in errors]
+    summary: dict[str, Any] = latency_summary(ok) if ok else {"n": 0}
+    summary["hit_rate"] = sum(1 for q in queries if q not in errors and guarded(q) > 0) / len(queries)
+    summary["errors"] = sum(1 for q in queries if q in errors)
+    summary["error_examples"] = [{"query": q, "error": e} for q, e in list(errors.items())[:5]]
     return summary
 
 

@@ -4,9 +4,10 @@ The work is split in two, as in tantivy-py's ``Snippet``:
 
 * :func:`make_snippet` chooses the passage from the *stored* character ranges
   of the matched terms (no re-analysis of the document): the text is cut into
-  sentences at 。！？ and . ! ? (and line breaks), the window of whole
-  sentences that fits ``max_chars`` and holds the most distinct matched terms
-  wins, and a sentence longer than that is cut around its matches;
+  sentences at 。！？ and . ! ? (and line breaks); of the windows of whole
+  sentences that start at a sentence with a match and fit ``max_chars``, the
+  one holding the most distinct matched terms wins; a sentence longer than
+  that is cut around its first match, never through a matched word;
 * :class:`Snippet` holds the result — plain text and ``spans``, code-point
   offsets into that text — and renders it as HTML, ANSI or plain text.
 
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import html
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -101,32 +103,34 @@ def make_snippet(
         max_chars: length budget of the passage.
 
     Example:
-        >>> s = make_snippet("前文。小泉防衛相が会談した。後文。", [(3, 5, "小泉")])
+        >>> s = make_snippet("前文。小泉防衛相が会談した。後文。", [(3, 5, "小泉")], max_chars=14)
         >>> s.text, s.spans
-        ('前文。小泉防衛相が会談した。後文。', ((3, 5),))
+        ('小泉防衛相が会談した。後文。', ((0, 2),))
     """
     matches = sorted(m for m in matches if 0 <= m[0] < m[1] <= len(text))
     sentences = _sentences(text)
     if not sentences:
         return Snippet("", ())
-    best = (0, 0)
+    starts = [m[0] for m in matches]
+    ends = [e for _, e in sentences]
+    best = (0, 1)
     best_score: tuple[int, int, int] = (-1, 0, 0)
-    j = 0
-    # Slide a window of whole sentences [i, k) that fits in max_chars.
-    for i, (s_start, _) in enumerate(sentences):
-        k = i
+    # Candidate windows start at a sentence holding a match (or the first
+    # sentence when nothing matched the body) and take whole sentences while
+    # they fit in max_chars.
+    candidates = sorted({bisect_right(ends, m) for m in starts}) if matches else [0]
+    for i in candidates:
+        if i >= len(sentences):
+            continue
+        s_start = sentences[i][0]
+        k = i + 1
         while k < len(sentences) and sentences[k][1] - s_start <= max_chars:
             k += 1
-        k = max(k, i + 1)
         w_end = sentences[k - 1][1]
-        while j < len(matches) and matches[j][0] < s_start:
-            j += 1
-        inside = [m for m in matches[j:] if m[1] <= w_end] if matches else []
+        inside = matches[bisect_left(starts, s_start) : bisect_left(starts, w_end)]
         score = (len({m[2] for m in inside}), len(inside), -i)
         if score > best_score:
             best_score, best = score, (i, k)
-        if not matches:
-            break
     start, end = sentences[best[0]][0], sentences[best[1] - 1][1]
     if end - start > max_chars:
         # One long sentence: centre the window on its first match.

@@ -46,6 +46,8 @@ __all__ = ["Hit", "Results", "search"]
 
 TITLE_BOOST = 2.0
 PHRASE_BOOST = 1.5
+PAIR_BOOST = 0.0
+PAIR_FIELDS = ("body",)
 KEYWORD_MAX_TERMS = 4
 SNIPPET_CHARS = 160
 _TEXT_FIELDS = ("title", "body")
@@ -192,17 +194,20 @@ class _Builder:
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
         toks: list[Token] = []
+        asked: list[Token] = []
         sentence = False
         for surface, term, tag, s, e, keep in self.analyzer.morphemes(text):
             if not keep:
                 if toks and not tag.startswith(_PUNCT_TAGS):
                     sentence = True
                 continue
+            tok = Token(term, s, e, len(toks), surface, term, tag)
             if term in QUESTION_WORDS:
+                asked.append(tok)
                 sentence = True
                 continue
-            toks.append(Token(term, s, e, len(toks), surface, term, tag))
-        return toks, sentence
+            toks.append(tok)
+        return (toks, sentence) if toks else (asked, False)
 
     @staticmethod
     def units(toks: list[Token]) -> list[list[str]]:
@@ -232,9 +237,14 @@ class _Builder:
     def keyword_query(self, groups: list[list[str]]) -> wq.Query:
         return wq.And([self.unit(g, _TEXT_FIELDS) for g in groups])
 
-    def question_query(self, groups: list[list[str]]) -> wq.Query:
+    def question_query(self, groups: list[list[str]], toks: list[Token] | None = None) -> wq.Query:
         clauses = [self.term(w, _TEXT_FIELDS) for g in groups for w in g]
-        clauses += [self.unit(g, _TEXT_FIELDS, PHRASE_BOOST) for g in groups if len(g) > 1]
+        if PHRASE_BOOST:
+            clauses += [self.unit(g, _TEXT_FIELDS, PHRASE_BOOST) for g in groups if len(g) > 1]
+        if PAIR_BOOST and toks:
+            terms = [t.term for t in toks]
+            pairs = dict.fromkeys(zip(terms, terms[1:]))
+            clauses += [wq.Phrase(f, list(p), boost=PAIR_BOOST) for p in pairs for f in PAIR_FIELDS]
         return wq.Or(clauses)
 
     def node(self, node: Node, warnings: list[str]) -> wq.Query | None:
@@ -269,6 +279,15 @@ class _Builder:
         if len(items) == 1 and not isinstance(items[0], wq.Not):
             return items[0]
         return wq.Or(items) if isinstance(node, Or) else wq.And(items)
+
+
+def _flatten(node: Node | None) -> list[Text]:
+    """The free-text runs of a plain query, in order."""
+    if isinstance(node, Text):
+        return [node]
+    if isinstance(node, And):
+        return [t for item in node.items for t in _flatten(item)]
+    return []
 
 
 def _date_bound(text: str, *, upper: bool) -> datetime:
@@ -358,12 +377,12 @@ def search(
     fallback: wq.Query | None = None
     q: wq.Query | None
     if parsed.is_plain:
-        texts = [parsed.tree] if isinstance(parsed.tree, Text) else list(parsed.tree.items)  # type: ignore[union-attr]
+        texts = _flatten(parsed.tree)
         toks: list[Token] = []
         sentence = False
         groups: list[list[str]] = []
         for node in texts:
-            t, s = builder.tokens(node.text)  # type: ignore[union-attr]
+            t, s = builder.tokens(node.text)
             toks += t
             sentence |= s
             groups += builder.units(t)
@@ -371,7 +390,7 @@ def search(
             warnings.append("the query has no searchable words")
             q = None
         elif sentence or len(toks) > KEYWORD_MAX_TERMS:
-            q = builder.question_query(groups)
+            q = builder.question_query(groups, toks)
         else:
             q = builder.keyword_query(groups)
             if len(toks) > 1:

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterator
 
 from .english import english_words
-from .japanese import DICTIONARY, morphemes
+from .japanese import DICTIONARY, japanese_terms, morphemes
 from .normalize import normalize
 from .token import Token
 
@@ -121,7 +121,19 @@ class Analyzer:
 
         This is the fast path used for indexing.
         """
-        return [(term, s, e) for _, term, _, s, e, keep in self.morphemes(text) if keep]
+        if not isinstance(text, str):
+            raise TypeError(f"text must be str, not {type(text).__name__}")
+        folded, omap = normalize(text)
+        out: list[tuple[str, int, int]] = []
+        for kind, a, b in self._segments(folded):
+            if kind == "en":
+                out.extend((term, s, e) for term, _, s, e in english_words(folded[a:b], a))
+            else:
+                japanese_terms(folded[a:b], a, out)
+        if omap:
+            start, end = omap.start, omap.end
+            out = [(term, start(s), end(e)) for term, s, e in out]
+        return out
 
     def tokens(self, text: str) -> list[Token]:
         """Return the kept terms as :class:`Token` values (for display and queries)."""

@@ -25,7 +25,6 @@ every character of it is punctuation or a symbol by Unicode category.
 
 from __future__ import annotations
 
-import csv
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -34,7 +33,7 @@ from typing import Any
 
 from ..errors import AnalysisError, DictionaryNotFound
 
-__all__ = ["DICTIONARY", "Morpheme", "morphemes"]
+__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "morphemes"]
 
 DICTIONARY = "unidic-lite"
 
@@ -52,8 +51,23 @@ def _load(name: str) -> frozenset[str]:
 
 STOP_LEMMAS = _load("stopwords_ja.txt")
 
-#: (surface, lemma, tag, start, end, keep) — start/end index the parsed string.
+#: (surface, term, tag, start, end, keep) — start/end index the parsed string.
 Morpheme = tuple[str, str, str, int, int, bool]
+
+# MeCab prints one line per morpheme in this layout: leading whitespace, surface,
+# POS level 1 and 2, lemma, written base form. ``-O ""`` is needed: unidic's
+# dicrc sets an output format type that otherwise overrides ``-F``
+# (taku910/mecab#41). Backslashes are doubled because fugashi splits the
+# argument string shell-style before MeCab sees it.
+_FORMAT = (
+    r'-O "" -F%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[7]\\t%f[10]\\n'
+    r" -U%pS\\t%m\\t%f[0]\\t%f[1]\\t\\t\\n -E\\n"
+)
+#: One entry per distinct output line: (whitespace length, surface length,
+#: term or None when dropped, surface, tag). News vocabulary repeats, so most
+#: morphemes are a dict lookup.
+_LINES: dict[str, tuple[int, int, str | None, str, str]] = {}
+_LINES_MAX = 500_000
 
 _local = threading.local()
 
@@ -63,15 +77,16 @@ def _tagger() -> Any:
     if tagger is None:
         try:
             import fugashi
-            import unidic_lite  # noqa: F401  (fugashi finds it; import checks it is there)
+            import unidic_lite
         except ImportError as exc:
             raise DictionaryNotFound(
                 "No MeCab dictionary found. Install one: pip install fugashi unidic-lite"
             ) from exc
+        dicdir = unidic_lite.DICDIR
         try:
-            tagger = fugashi.Tagger()
+            tagger = fugashi.GenericTagger(f'-r "{dicdir}/mecabrc" -d "{dicdir}" {_FORMAT}')
         except RuntimeError as exc:
-            raise DictionaryNotFound(f"MeCab could not load unidic-lite: {exc}") from exc
+            raise DictionaryNotFound(f"MeCab could not load unidic-lite from {dicdir}: {exc}") from exc
         _local.tagger = tagger
     return tagger
 
@@ -95,33 +110,77 @@ def _term(surface: str, pos2: str, lemma: str, orth_base: str) -> str:
     return term.lower()
 
 
-def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
-    """Yield every morpheme of ``text`` with a flag saying whether it is kept.
+def _line(line: str) -> tuple[int, int, str | None, str, str]:
+    """Decide once what an output line of MeCab means."""
+    fields = line.split("\t")
+    if len(fields) < 6:  # the empty line after the last morpheme
+        return 0, 0, None, "", ""
+    ws, surface, pos1, pos2, lemma, orth_base = fields[:6]
+    tag = f"{pos1}-{pos2}" if pos2 and pos2 != "*" else pos1
+    lemma = "" if lemma == "*" else lemma
+    orth_base = "" if orth_base == "*" else orth_base
+    term: str | None
+    if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
+        term = None
+    else:
+        term = _term(surface, pos2, lemma, orth_base)
+        if term in STOP_LEMMAS:
+            term = None
+    return len(ws), len(surface), term, surface, tag
 
-    Offsets are into ``text`` plus ``offset``. ``text`` must not contain NUL
-    (normalization turns it into a space).
-    """
+
+# MeCab's output is line- and tab-separated, and leading whitespace is printed
+# as is (%pS): tabs and line breaks become spaces first (same length, so
+# offsets hold).
+_LAYOUT = str.maketrans("\t\n\r\v\f", "     ")
+
+
+def _parse(text: str) -> list[str]:
     try:
-        nodes = _tagger()(text)
+        return str(_tagger().parse(text.translate(_LAYOUT))).split("\n")
     except (RuntimeError, UnicodeError) as exc:
         raise AnalysisError(f"MeCab failed on a text of {len(text)} characters: {exc}") from exc
-    pos = 0
-    for node in nodes:
-        # Read everything now: fugashi nodes point into memory the next parse reuses.
-        surface = node.surface
-        raw = node.feature_raw
-        pos += len(node.white_space)
-        start = pos
-        pos += len(surface)
-        fields = next(csv.reader([raw])) if '"' in raw else raw.split(",")
-        pos1 = fields[0]
-        pos2 = fields[1] if len(fields) > 1 else "*"
-        lemma = fields[7] if len(fields) > 7 and fields[7] != "*" else ""
-        orth_base = fields[10] if len(fields) > 10 and fields[10] != "*" else ""
-        tag = f"{pos1}-{pos2}" if pos2 != "*" else pos1
-        if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
-            yield surface, lemma or surface, tag, offset + start, offset + pos, False
+
+
+def _decoded(lines: list[str]) -> Iterator[tuple[int, int, str | None, str, str]]:
+    cache = _LINES
+    if len(cache) > _LINES_MAX:
+        cache.clear()
+    for line in lines:
+        info = cache.get(line)
+        if info is None:
+            info = cache[line] = _line(line)
+        yield info
+
+
+def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int]]) -> None:
+    """Append ``(term, start, end)`` of the kept morphemes of ``text`` to ``out``.
+
+    Offsets are into ``text`` plus ``offset``. This is the indexing hot path.
+    ``text`` must not contain NUL (normalization turns it into a space).
+    """
+    pos = offset
+    append = out.append
+    cache = _LINES
+    if len(cache) > _LINES_MAX:
+        cache.clear()
+    for line in _parse(text):
+        info = cache.get(line)
+        if info is None:
+            info = cache[line] = _line(line)
+        ws, n, term, _, _ = info
+        start = pos + ws
+        pos = start + n
+        if term is not None:
+            append((term, start, pos))
+
+
+def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
+    """Yield every morpheme of ``text`` with a flag saying whether it is kept."""
+    pos = offset
+    for ws, n, term, surface, tag in _decoded(_parse(text)):
+        if not n:
             continue
-        term = _term(surface, pos2, lemma, orth_base)
-        keep = term not in STOP_LEMMAS
-        yield surface, term, tag, offset + start, offset + pos, keep
+        start = pos + ws
+        pos = start + n
+        yield surface, term if term is not None else surface, tag, start, pos, term is not None

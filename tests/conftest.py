@@ -1,0 +1,83 @@
+"""Shared fixtures.
+
+* ``analyzer``: one :class:`searchkit.Analyzer` for the whole session
+  (hypothesis rejects function-scoped fixtures).
+* ``corpus_articles`` / ``articles_by_id``: the bundled demo corpus
+  (``searchkit.corpus.sample_articles()``: seed page + livedoor/BBC samples).
+* ``demo_cache`` / ``corpus_index``: that corpus indexed once per session in a
+  temporary ``SEARCHKIT_CACHE``, at the place the demo index lives, so CLI tests
+  that use the default index find it instead of building it again.  Tests
+  must treat it as read-only.
+* ``new_index``: a fresh, empty on-disk index per test (write tests).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from searchkit import Analyzer, Index
+from searchkit.corpus import sample_articles
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def corpus_articles() -> list[dict[str, Any]]:
+    return list(sample_articles())
+
+
+@pytest.fixture(scope="session")
+def articles_by_id(corpus_articles: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {a["id"]: a for a in corpus_articles}
+
+
+@pytest.fixture(scope="session")
+def demo_cache(tmp_path_factory: pytest.TempPathFactory, corpus_articles: list[dict[str, Any]]) -> Path:
+    """A SEARCHKIT_CACHE directory whose demo index holds the whole demo corpus."""
+    from searchkit import demo
+
+    cache = tmp_path_factory.mktemp("searchkit-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEARCHKIT_CACHE", str(cache))
+        path = demo.demo_path()
+    assert path.parent == cache
+    ix = Index.create(path)
+    assert ix.add(corpus_articles) == len({a["id"] for a in corpus_articles})
+    ix.close()
+    return cache
+
+
+@pytest.fixture(scope="session")
+def corpus_index(demo_cache: Path) -> Iterator[Index]:
+    from searchkit import demo
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SEARCHKIT_CACHE", str(demo_cache))
+        path = demo.demo_path()
+    ix = Index.open(path)
+    yield ix
+    ix.close()
+
+
+@pytest.fixture
+def new_index(tmp_path: Path) -> Iterator[Index]:
+    ix = Index.create(tmp_path / "ix")
+    yield ix
+    ix.close()
+
+
+@pytest.fixture
+def cache_env(demo_cache: Path) -> dict[str, str]:
+    """Environment for subprocesses that use the default (demo) index."""
+    env = dict(os.environ)
+    env["SEARCHKIT_CACHE"] = str(demo_cache)
+    env["PYTHONIOENCODING"] = "utf-8"
+    return env

@@ -1,0 +1,297 @@
+"""Index round trips on a fresh on-disk index per test (``tmp_path``).
+
+Also the pickle contract: Whoosh pickles the schema, analyzers included, into
+the index, so the analyzer must pickle as small configuration and an index
+must open and search in a fresh process.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from searchkit import (
+    Analyzer,
+    DocumentError,
+    Index,
+    IndexExists,
+    IndexNotFound,
+    SearchkitError,
+    StorageError,
+)
+from searchkit._whoosh import SearchkitTokenizer
+from searchkit.schema import article_schema
+
+DOCS = [
+    {"id": "n1", "title": "防衛相会談", "body": "小泉防衛相が横須賀基地で会談した。", "published": "2024-05-01T09:00:00+09:00",
+     "category": "politics", "tags": ["defense", "korea"], "url": "https://example.com/n1"},
+    {"id": "n2", "title": "Defense ministers meet", "body": "The defense ministers met in Kuala Lumpur.",
+     "published": "2023-11-01", "category": "world"},
+    {"id": "n3", "title": "東京の天気", "body": "東京は晴れ。"},
+]
+
+
+def ids(results: object) -> list[str]:
+    return [h.id for h in results]  # type: ignore[attr-defined]
+
+
+# -- pickle -------------------------------------------------------------------
+
+
+def test_analyzer_pickles_small_and_round_trips() -> None:
+    a = Analyzer()
+    a.tokens("東京で会談した")  # the thread's MeCab tagger exists now
+    data = pickle.dumps(a)
+    assert len(data) < 2048
+    b = pickle.loads(data)
+    assert b == a
+    assert b.terms("東京で会談した") == a.terms("東京で会談した") == [("東京", 0, 2), ("会談", 3, 5)]
+
+
+def test_tokenizer_and_schema_pickle_small_and_round_trip() -> None:
+    schema = article_schema()
+    tokenizer = schema["body"].analyzer
+    assert isinstance(tokenizer, SearchkitTokenizer)
+    list(tokenizer("小泉防衛相が会談した", positions=True, chars=True))  # used once
+    tdata = pickle.dumps(tokenizer)
+    assert len(tdata) < 2048
+    assert pickle.loads(tdata) == tokenizer
+    data = pickle.dumps(schema)
+    assert len(data) < 2048
+    clone = pickle.loads(data)
+    assert sorted(clone.names()) == sorted(schema.names())
+    assert [(t.text, t.pos, t.startchar, t.endchar) for t in clone["body"].analyzer(
+        "小泉防衛相が会談した", positions=True, chars=True)] == [
+        ("小泉", 0, 0, 2), ("防衛", 1, 2, 4), ("相", 2, 4, 5), ("会談", 3, 6, 8)]
+
+
+def test_index_reopens_in_a_fresh_process(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    ix = Index.create(path)
+    ix.add(DOCS)
+    ix.close()
+    code = (
+        "import json, sys\n"
+        "from searchkit import Index\n"
+        "ix = Index.open(sys.argv[1])\n"
+        "res = ix.search('会談')\n"
+        "print(json.dumps({'n': len(ix), 'ids': [h.id for h in res], 'spans': [list(s) for s in res[0].snippet.spans],"
+        " 'text': res[0].snippet.text}, ensure_ascii=False))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                          encoding="utf-8", timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["n"] == 3
+    assert out["ids"] == ["n1"]
+    [(s, e)] = out["spans"]
+    assert out["text"][s:e] == "会談"
+
+
+# -- create / open ---------------------------------------------------------------
+
+
+def test_create_then_open(tmp_path: Path) -> None:
+    path = tmp_path / "news"
+    ix = Index.create(path)
+    assert len(ix) == 0
+    ix.close()
+    again = Index.open(path)
+    assert len(again) == 0
+    assert again.path == path
+
+
+def test_create_where_index_exists(tmp_path: Path) -> None:
+    path = tmp_path / "news"
+    Index.create(path).add(DOCS)
+    with pytest.raises(IndexExists) as exc:
+        Index.create(path)
+    assert str(path) in str(exc.value)
+    fresh = Index.create(path, overwrite=True)
+    assert len(fresh) == 0
+    assert len(Index.open(path)) == 0
+
+
+def test_open_missing_index_names_the_path(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(IndexNotFound) as exc:
+        Index.open(missing)
+    assert str(missing) in str(exc.value)
+    assert isinstance(exc.value, SearchkitError)
+    # an existing directory without an index is "not found" too
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(IndexNotFound):
+        Index.open(tmp_path / "empty")
+
+
+def test_create_refuses_unrelated_directory_and_files(tmp_path: Path) -> None:
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(StorageError):
+        Index.create(busy)
+    assert (busy / "notes.txt").read_text(encoding="utf-8") == "mine"
+    afile = tmp_path / "file"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(StorageError):
+        Index.create(afile)
+
+
+# -- add / update / delete -------------------------------------------------------------
+
+
+def test_add_returns_count_and_len(new_index: Index) -> None:
+    assert new_index.add(DOCS) == 3
+    assert len(new_index) == 3
+    assert "n1" in new_index and "zz" not in new_index
+    assert new_index.add([]) == 0
+    assert len(new_index) == 3
+
+
+def test_stored_fields(new_index: Index) -> None:
+    new_index.add(DOCS)
+    [hit] = new_index.search("横須賀")
+    assert hit.id == "n1"
+    f = hit.fields
+    assert f["title"] == "防衛相会談"
+    assert f["body"] == "小泉防衛相が横須賀基地で会談した。"
+    assert f["url"] == "https://example.com/n1"
+    assert f["lang"] == "ja"
+    assert f["category"] == "politics"
+    assert f["tags"] == ["defense", "korea"]
+    assert f["published"].isoformat() == "2024-05-01T00:00:00"  # stored as naive UTC
+    assert new_index.get("n2")["lang"] == "en"  # type: ignore[index]
+    assert new_index.get("missing") is None
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: Index.get() returns tags as the stored comma string; Hit.fields (and "
+                   "schema.py: 'a list outside') give a list")
+def test_get_returns_tags_as_a_list(new_index: Index) -> None:
+    new_index.add(DOCS)
+    assert new_index.get("n1")["tags"] == ["defense", "korea"]  # type: ignore[index]
+
+
+def test_update_by_same_id_replaces(new_index: Index) -> None:
+    new_index.add(DOCS)
+    assert new_index.add([{"id": "n3", "title": "大阪の天気", "body": "大阪は雨。"}]) == 1
+    assert len(new_index) == 3
+    assert ids(new_index.search("大阪")) == ["n3"]
+    assert ids(new_index.search("東京")) == []
+    assert new_index.get("n3")["title"] == "大阪の天気"  # type: ignore[index]
+
+
+def test_update_twice_in_separate_commits(new_index: Index) -> None:
+    for i in range(3):
+        new_index.add([{"id": "same", "title": f"version{i}"}])
+    assert len(new_index) == 1
+    assert ids(new_index.search("version2")) == ["same"]
+    assert ids(new_index.search("version0")) == []
+
+
+def test_duplicate_ids_in_one_add_last_wins(new_index: Index) -> None:
+    n = new_index.add([
+        {"id": "d", "title": "first version"},
+        {"id": "e", "title": "other"},
+        {"id": "d", "title": "second version"},
+    ])
+    assert n == 2
+    assert len(new_index) == 2
+    assert ids(new_index.search("second")) == ["d"]
+    assert ids(new_index.search("first")) == []
+
+
+def test_duplicate_ids_in_add_to_non_empty_index(new_index: Index) -> None:
+    new_index.add(DOCS)
+    assert new_index.add([{"id": "n1", "title": "alpha"}, {"id": "n1", "title": "beta"}]) == 1
+    assert len(new_index) == 3
+    assert ids(new_index.search("beta")) == ["n1"]
+    assert ids(new_index.search("alpha")) == []
+
+
+def test_delete(new_index: Index) -> None:
+    new_index.add(DOCS)
+    assert new_index.delete(["n2", "not-there"]) == 1
+    assert len(new_index) == 2
+    assert "n2" not in new_index
+    assert ids(new_index.search("ministers")) == []
+    assert new_index.delete([]) == 0
+    with pytest.raises(TypeError):
+        new_index.delete([1])  # type: ignore[list-item]
+    # delete then re-add the same id
+    assert new_index.add([{"id": "n2", "title": "ministers again"}]) == 1
+    assert ids(new_index.search("ministers")) == ["n2"]
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        ({"title": "no id"}, "id"),
+        ({"id": 7, "title": "numeric id"}, "id"),
+        ({"id": "  ", "title": "blank id"}, "id"),
+        ({"id": "x", "title": 5}, "title"),
+        ({"id": "x", "body": ["a"]}, "body"),
+        ({"id": "x"}, "title/body"),
+        ({"id": "x", "title": "t", "published": "yesterday"}, "published"),
+        ({"id": "x", "title": "t", "tags": "a,b"}, "tags"),
+        ({"id": "x", "title": "t", "tags": ["a,b"]}, "tags"),
+        ({"id": "x", "title": "t", "url": 3}, "url"),
+        ({"id": "x", "title": "t", "lang": 1}, "lang"),
+    ],
+)
+def test_bad_document_names_field_and_writes_nothing(new_index: Index, bad: dict[str, object], field: str) -> None:
+    new_index.add(DOCS[:1])
+    with pytest.raises(DocumentError) as exc:
+        new_index.add([{"id": "good", "title": "good article"}, bad])
+    assert exc.value.field == field
+    assert repr(field) in str(exc.value)
+    assert len(new_index) == 1
+    assert "good" not in new_index
+    assert ids(new_index.search("good")) == []
+
+
+def test_not_a_mapping(new_index: Index) -> None:
+    with pytest.raises(DocumentError):
+        new_index.add(["just a string"])  # type: ignore[list-item]
+    assert len(new_index) == 0
+
+
+def test_lang_is_detected(new_index: Index) -> None:
+    new_index.add([{"id": "j", "title": "日本語の記事"}, {"id": "e", "title": "An English story"},
+                   {"id": "x", "title": "Tokyo", "lang": "JA"}])
+    assert new_index.get("j")["lang"] == "ja"  # type: ignore[index]
+    assert new_index.get("e")["lang"] == "en"  # type: ignore[index]
+    assert new_index.get("x")["lang"] == "ja"  # type: ignore[index]
+
+
+INFO_BUG = pytest.mark.xfail(
+    strict=True, raises=AttributeError,
+    reason="BUG: Index.info() reads whoosh.versioninfo, which whoosh-reloaded 2.7.5 lacks (it has __version__)",
+)
+
+
+@INFO_BUG
+def test_info_counts(new_index: Index) -> None:
+    new_index.add(DOCS)
+    new_index.delete(["n3"])
+    info = new_index.info()
+    assert info["documents"] == 2
+    assert info["path"] == str(new_index.path)
+    assert {"id", "title", "body", "published"} <= set(info["fields"])
+    assert "unidic-lite" in info["dictionary"]
+    assert info["size_bytes"] > 0
+    json.dumps(info)
+
+
+def test_search_sees_commits_from_another_index_object(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    writer = Index.create(path)
+    reader = Index.open(path)
+    assert len(reader) == 0
+    writer.add(DOCS)
+    reader.refresh()
+    assert len(reader) == 3
