@@ -132,7 +132,11 @@ TASKS: dict[str, tuple[Callable[[], Any], tuple[str, ...]]] = {
 
 
 def run_system(
-    name: str, docs: list[peers.Doc], searchable: Sequence[str], query_sets: dict[str, list[dict[str, Any]]]
+    name: str,
+    docs: list[peers.Doc],
+    searchable: Sequence[str],
+    query_sets: dict[str, list[dict[str, Any]]],
+    per_query: bool = False,
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix=f"quality-{name}-") as tmp:
@@ -148,8 +152,8 @@ def run_system(
                 except Exception:  # noqa: BLE001 - evaluate() counts errors
                     pass
                 gc.collect()
-                res: EvalResult = evaluate(system.search, queries, k=K, depth=DEPTH)
-                out[key] = {**res.as_dict(), "build_s": build_s, "docs": n_docs}
+                res: EvalResult = evaluate(system.search, queries, k=K, depth=DEPTH, keep_per_query=per_query)
+                out[key] = {**res.as_dict(per_query=per_query), "build_s": build_s, "docs": n_docs}
                 print(
                     f"  {name:14} {key:8} MRR@10={res.mrr:.4f} R@10={res.recall_at_k:.4f} "
                     f"R@100={res.recall_at_depth:.4f} mean={res.mean_ms:.2f}ms p50={res.p50_ms:.2f}ms "
@@ -246,6 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--only", choices=sorted(TASKS), help="run one evaluation only")
     ap.add_argument("--systems", help=f"comma-separated subset of: {','.join(SYSTEMS)}")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "quality.json"), help="output JSON path")
+    ap.add_argument("--per-query", action="store_true", help="also store each query's rank and time in the JSON")
     ap.add_argument("--max-queries", type=int, help=argparse.SUPPRESS)  # quick smoke runs only
     args = ap.parse_args(argv)
 
@@ -274,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               + ", ".join(f"{k}={len(v)} queries" for k, v in query_sets.items()), file=sys.stderr)
         for name in names:
             if "evals" in results[name]:
-                results[name]["evals"].update(run_system(name, docs, searchable, query_sets))
+                results[name]["evals"].update(run_system(name, docs, searchable, query_sets, args.per_query))
     elapsed = time.perf_counter() - started
 
     summary = verdict(results)

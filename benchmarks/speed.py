@@ -88,6 +88,7 @@ def launch(system: str, *, scale: float, workdir: Path, queries: Path | None, li
     if limit is not None:
         cmd += ["--limit", str(limit)]
     peak_index = peak_total = 0.0
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
@@ -105,6 +106,7 @@ def launch(system: str, *, scale: float, workdir: Path, queries: Path | None, li
     res["tree_peak_total_mb"] = peak_total
     res["peak_mb"] = max(peak_index, res["peak_self_mb"])
     res["child_elapsed_s"] = elapsed
+    res["loadavg_1min"] = [load_before, os.getloadavg()[0]]
     shutil.rmtree(workdir / "ix", ignore_errors=True)
     return res
 
@@ -329,6 +331,11 @@ def markdown(report: dict[str, Any]) -> str:
     for g in report["goals"]:
         mark = "not measured" if g["ok"] is None else ("yes" if g["ok"] else "**NO**")
         out.append(f"| {g['description']} | ≤ {g['target']:g} | {_f(g['value'])} | {mark} | {g['note']} |")
+    loads = [x for run in report["runs"] for r in run.values() for x in r.get("loadavg_1min", [])]
+    if loads:
+        out += ["", f"1-minute load average around the measurements: {min(loads):.1f}–{max(loads):.1f} "
+                f"on {os.cpu_count()} CPUs (above the CPU count, other work shared the machine: trust CPU "
+                "time and in-run ratios over absolute wall times)."]
     out += ["", f"Harness wall time: {report['harness_s']:.0f} s."]
     return "\n".join(out) + "\n"
 

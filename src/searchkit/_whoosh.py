@@ -17,7 +17,11 @@ from whoosh.formats import Characters
 
 from .analysis import Analyzer
 
-__all__ = ["SearchkitTokenizer", "TermCharacters"]
+__all__ = ["READING_PREFIX", "SearchkitTokenizer", "TermCharacters"]
+
+#: Reading keys of Japanese names are indexed beside the word, at its position
+#: and character range, as ``r:koizumi``; no analyzed term contains ":".
+READING_PREFIX = "r:"
 
 
 class SearchkitTokenizer(Tokenizer):  # type: ignore[misc]
@@ -64,7 +68,9 @@ class TermCharacters(Characters):  # type: ignore[misc]
     """Whoosh's ``Characters`` posting format, fed straight from the analyzer.
 
     Stores positions and code-point character ranges per posting, so snippets
-    are cut from stored offsets instead of re-analyzing each hit's text. It
+    are cut from stored offsets instead of re-analyzing each hit's text. The
+    romaji reading of each Japanese proper noun or loanword is indexed too
+    (``r:koizumi`` at the position of 小泉), so names match across scripts. It
     skips Whoosh's per-token object protocol when the field's analyzer is a
     :class:`SearchkitTokenizer` (about a third of indexing time otherwise).
     """
@@ -74,8 +80,10 @@ class TermCharacters(Characters):  # type: ignore[misc]
             yield from super().word_values(value, analyzer, **kwargs)
             return
         seen: defaultdict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for pos, (term, start, end) in enumerate(analyzer.analyzer.terms(value)):
+        for pos, (term, start, end, reading) in enumerate(analyzer.analyzer.index_terms(value)):
             seen[term].append((pos, start, end))
+            if reading:
+                seen[READING_PREFIX + reading].append((pos, start, end))
         fb = self.field_boost
         encode = self.encode
         for term, poslist in seen.items():

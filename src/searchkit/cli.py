@@ -86,9 +86,11 @@ def _count_records(sources: tuple[str, ...]) -> int | None:
 @click.option("--batch-size", default=2000, show_default=True, help="Articles per commit.")
 @click.option("--procs", type=int, default=None, help="Writer processes (default: 2 for large batches).")
 @click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("--aliases", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="Name alias table (TSV: one group of names per line) kept with the index.")
 @click.option("-q", "--silent", is_flag=True, help="No progress bar.")
 def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwrite: bool, batch_size: int,
-              procs: int | None, lock_timeout: float, silent: bool) -> None:
+              procs: int | None, lock_timeout: float, aliases: Path | None, silent: bool) -> None:
     """Import articles from JSONL / JSONL.gz files, directories of .txt files, or - (stdin).
 
     A bad record stops the import with an error naming file, line and field;
@@ -109,6 +111,8 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
                 ix = Index.open(index_dir, lock_timeout=lock_timeout)
             except IndexNotFound:
                 ix = Index.create(index_dir, lock_timeout=lock_timeout)
+        if aliases is not None:
+            ix.set_aliases(aliases)
         total = None if silent else _count_records(sources)
         started = time.perf_counter()
         bar: Any = None
@@ -182,11 +186,14 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
 @click.option("--until", help="Published on or before.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--strict", is_flag=True, help="Reject bad query syntax instead of repairing it.")
+@click.option("--facet", "facets", multiple=True, type=click.Choice(["lang", "category", "year"]),
+              help="Also print counts of all matches by this field (repeatable).")
+@click.option("--explain", is_flag=True, help="Print the parsed query and, per hit, which words matched and how.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--color/--no-color", default=None, help="Colour matches (default: when stdout is a terminal).")
 def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: str | None,
                category: str | None, since: str | None, until: str | None, sort: str, strict: bool,
-               as_json: bool, color: bool | None) -> None:
+               facets: tuple[str, ...], explain: bool, as_json: bool, color: bool | None) -> None:
     """Search an index (default: the bundled demo corpus) and print ranked hits.
 
     Query language: words (all required for short keyword queries; questions
@@ -207,29 +214,77 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
                         until=until, sort=sort, strict=strict)  # type: ignore[arg-type]
         for w in res.warnings:
             _err(f"note: {w}")
+        for word, alias, provenance in res.expansions:
+            _err(f"note: {word} also searched as {alias} (alias, {provenance})")
+        if res.suggestion:
+            _err(f"did you mean: {res.suggestion}")
+        if explain:
+            _err(f"parsed: {res.parsed}")
         if as_json:
             for hit in res:
-                click.echo(json.dumps(_hit_json(hit, True), ensure_ascii=False))
+                row = _hit_json(hit, True)
+                if explain:
+                    row["matches"] = [vars_match(m) for m in hit.matches]
+                click.echo(json.dumps(row, ensure_ascii=False))
+            if facets:
+                click.echo(json.dumps({"facets": {f: res.facets[f] for f in facets}}, ensure_ascii=False))
             return
         use_color = sys.stdout.isatty() if color is None else color
         total = res.total
         _err(f"{total} match{'es' if total != 1 else ''}" + (f", page {page}" if page > 1 else ""))
+        for name in facets:
+            counts = ", ".join(f"{k} {v}" for k, v in res.facets[name].items())
+            click.echo(f"{name}: {counts}")
+        if facets:
+            click.echo()
         for hit in res:
             title = _clean(hit.fields.get("title", "")) or "(untitled)"
             published = hit.fields.get("published")
             meta = " · ".join(x for x in (hit.id, published.date().isoformat() if published else "",
                                           hit.fields.get("lang", ""), f"{hit.score:.2f}") if x)
             head = f"{hit.rank + 1:>2}. {title}"
-            click.echo(click.style(head, bold=True) if use_color else head)
-            click.echo(f"    {click.style(meta, dim=True) if use_color else meta}")
+            click.echo(click.style(head, bold=True) if use_color else head, color=use_color)
+            click.echo(f"    {click.style(meta, dim=True) if use_color else meta}", color=use_color)
             if hit.fields.get("url"):
                 click.echo(f"    {_clean(hit.fields['url'])}")
             snippet = hit.snippet.ansi() if use_color else hit.snippet.text
             if snippet:
-                click.echo(f"    {snippet}")
+                click.echo(f"    {snippet}", color=use_color)
+            if explain:
+                seen = sorted({(m.query, _clean(m.word), m.how) for m in hit.matches})
+                click.echo("    matched: " + "; ".join(f"{q} → {w} ({how})" for q, w, how in seen))
             click.echo()
     except SearchkitError as exc:
         raise _fail(exc) from exc
+
+
+def vars_match(m: Any) -> dict[str, Any]:
+    return {"query": m.query, "word": m.word, "start": m.start, "end": m.end, "how": m.how}
+
+
+@main.command("related", epilog=EXIT_CODES)
+@click.argument("doc_id")
+@index_option(required=False)
+@click.option("-n", "--limit", default=5, show_default=True, help="How many articles.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
+def related_cmd(doc_id: str, index_dir: Path | None, limit: int, as_json: bool) -> None:
+    """Articles like DOC_ID, from its key terms, in either language.
+
+    Example:
+
+        searchkit related seed-2
+    """
+    try:
+        hits = _open(index_dir).related(doc_id, limit=limit)
+    except KeyError as exc:
+        raise click.ClickException(str(exc.args[0])) from exc
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    for hit in hits:
+        if as_json:
+            click.echo(json.dumps(_hit_json(hit, False), ensure_ascii=False))
+        else:
+            click.echo(f"{hit.score:7.2f}  {hit.id}  {_clean(hit.fields.get('title', ''))}")
 
 
 # -- analyze / info ----------------------------------------------------------------
@@ -249,12 +304,12 @@ def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
     try:
         rows = []
         position = 0
-        for surface, term, tag, start, end, keep in Analyzer().morphemes(text):
+        for surface, term, tag, start, end, keep, reading in Analyzer().morphemes(text):
             if not keep and not show_all:
                 continue
             rows.append({"term": term if keep else None, "start": start, "end": end,
                          "position": position if keep else None, "text": text[start:end],
-                         "surface": surface, "pos": tag})
+                         "surface": surface, "pos": tag, "reading": reading or None})
             position += keep
     except SearchkitError as exc:
         raise _fail(exc) from exc
@@ -262,11 +317,12 @@ def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
         for row in rows:
             click.echo(json.dumps(row, ensure_ascii=False))
         return
-    click.echo(f"{'pos':>4}  {'start':>5}  {'end':>5}  {'text':<12} {'term':<12} part of speech")
+    click.echo(f"{'pos':>4}  {'start':>5}  {'end':>5}  {'text':<12} {'term':<12} {'reading':<10} part of speech")
     for row in rows:
         pos = "-" if row["position"] is None else str(row["position"])
         term = "(dropped)" if row["term"] is None else row["term"]
-        click.echo(f"{pos:>4}  {row['start']:>5}  {row['end']:>5}  {_clean(row['text']):<12} {term:<12} {row['pos']}")
+        click.echo(f"{pos:>4}  {row['start']:>5}  {row['end']:>5}  {_clean(row['text']):<12} {term:<12} "
+                   f"{row['reading'] or '':<10} {row['pos']}")
 
 
 @main.command("info", epilog=EXIT_CODES)
@@ -290,3 +346,62 @@ def info_cmd(index_dir: Path | None, as_json: bool) -> None:
         if key == "size_bytes":
             value = f"{value:,} bytes ({value / 2**20:.1f} MiB)"
         click.echo(f"{key:<14} {value}")
+
+
+# -- eval / bench ------------------------------------------------------------------
+
+
+@main.command("eval", epilog=EXIT_CODES)
+@click.argument("passages", type=click.Path(exists=True, dir_okay=False))
+@click.argument("queries", type=click.Path(exists=True, dir_okay=False))
+@click.option("-k", default=10, show_default=True, help="Cut-off for MRR and recall.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
+    """Retrieval quality on your own judged set: MRR@k, Recall@k, Recall@100, query time.
+
+    PASSAGES is JSONL of articles (id, title, body); QUERIES is JSONL of
+    {"qid", "query", "relevant": [ids]}. The passages are indexed with the
+    library defaults in a temporary directory.
+
+    Example:
+
+        searchkit eval passages.jsonl.gz queries.jsonl.gz
+    """
+    from .evaluate import evaluate_files
+
+    try:
+        res = evaluate_files(passages, queries, k=k)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    if as_json:
+        click.echo(json.dumps(res.as_dict(), ensure_ascii=False))
+        return
+    click.echo(f"queries      {res.n} ({res.errors} failed)")
+    click.echo(f"MRR@{k:<8} {res.mrr:.4f}")
+    click.echo(f"Recall@{k:<5} {res.recall_at_k:.4f}")
+    click.echo(f"Recall@{res.depth:<5} {res.recall_at_depth:.4f}")
+    click.echo(f"query time   {res.mean_ms:.2f} ms mean, {res.p50_ms:.2f} ms p50")
+
+
+@main.command("bench", epilog=EXIT_CODES)
+@click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--runs", default=3, show_default=True, help="Indexing runs (medians are shown).")
+@click.option("--queries", default=250, show_default=True, help="Queries drawn from titles.")
+@click.option("--procs", type=int, default=None, help="Writer processes (default: automatic).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object.")
+def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, as_json: bool) -> None:
+    """Benchmark indexing and query latency on your own JSONL corpus.
+
+    Example:
+
+        searchkit bench news.jsonl.gz --runs 3
+    """
+    from .bench import bench_corpus, format_bench
+
+    try:
+        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(json.dumps(result, ensure_ascii=False, default=str) if as_json else format_bench(result))

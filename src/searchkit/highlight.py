@@ -147,6 +147,11 @@ def make_snippet(
             space = text.rfind(" ", start, end)
             if space > start + max_chars // 2:
                 end = space
+        if start > 0 and text[start - 1].isalnum() and text[start - 1].isascii() and text[start].isalnum():
+            space = text.find(" ", start, end)
+            first = inside[0][0] if inside else end
+            if 0 <= space < first:
+                start = space + 1
     start, end = _trim(text, start, end)
     passage = _CONTROL.sub(" ", text[start:end])
     spans: list[tuple[int, int]] = []

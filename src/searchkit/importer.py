@@ -47,26 +47,33 @@ class ImportReport:
     commits: int = 0
 
 
-def _open_text(path: Path) -> IO[str]:
+def _open_binary(path: Path) -> IO[bytes]:
     if path.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", errors="strict", newline="")
-    return open(path, encoding="utf-8", errors="strict", newline="")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
 
 
-def _jsonl(stream: IO[str], source: str) -> Iterator[tuple[str, int, Any]]:
+def _jsonl(stream: IO[bytes] | IO[str], source: str) -> Iterator[tuple[str, int, Any]]:
+    # Lines are decoded one by one, so a bad byte is reported on its own line
+    # and the records before it are still imported.
     lineno = 0
     while True:
         try:
             raw = stream.readline()
-        except UnicodeDecodeError as exc:
-            raise DocumentError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start})",
-                                source=source, line=lineno + 1) from exc
         except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
             raise DocumentError(f"the gzip file is truncated or corrupt after line {lineno} ({exc})",
                                 source=source, line=lineno + 1) from exc
+        except UnicodeDecodeError as exc:
+            raise DocumentError(f"is not valid UTF-8 ({exc.reason})", source=source, line=lineno + 1) from exc
         if not raw:
             return
         lineno += 1
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DocumentError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)",
+                                    source=source, line=lineno) from exc
         text = raw.strip().lstrip("\ufeff")
         if not text:
             continue
@@ -96,7 +103,7 @@ def read_source(src: str | Path, *, stdin: IO[str] | None = None) -> Iterator[tu
         DocumentError: unreadable file, bad UTF-8, malformed JSON, truncated gzip.
     """
     if str(src) == "-":
-        yield from _jsonl(stdin or sys.stdin, "<stdin>")
+        yield from _jsonl(stdin if stdin is not None else sys.stdin.buffer, "<stdin>")
         return
     path = Path(src)
     if path.is_dir():
@@ -109,7 +116,7 @@ def read_source(src: str | Path, *, stdin: IO[str] | None = None) -> Iterator[tu
         yield _text_file(path, path.parent)
         return
     try:
-        with _open_text(path) as stream:
+        with _open_binary(path) as stream:
             yield from _jsonl(stream, str(path))
     except gzip.BadGzipFile as exc:
         raise DocumentError(f"is not a gzip file ({exc})", source=str(path)) from exc

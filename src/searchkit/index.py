@@ -23,27 +23,43 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shutil
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _package_version
+
 import whoosh.index
+from whoosh import query as wq
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
 from . import _version as _version_module
+from .aliases import AliasTable
 from .analysis import DICTIONARY
 from .documents import clean_article
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, StorageError
 from .schema import article_schema
 
 if TYPE_CHECKING:
-    from .search import Results
+    from .search import Hit, Results
 
 __all__ = ["Index"]
 
 _INDEX_NAME = "articles"
 _META = "searchkit.json"
 _HOLDER = "searchkit-writer.json"
+_ALIAS_FILES = ("aliases.tsv", "aliases.json")
+#: Key terms taken from an article to find related ones.
+RELATED_TERMS = 12
 #: Below this many articles a batch is written in one process (forking costs more).
 PARALLEL_MIN_DOCS = 1_000
+
+
+def _dist_version(name: str) -> str | None:
+    try:
+        return _package_version(name)
+    except PackageNotFoundError:
+        return None
 
 
 def _default_procs(n_docs: int) -> int:
@@ -73,12 +89,22 @@ class Index:
         self.lock_timeout = lock_timeout
         self._ix = ix
         self._local = threading.local()
+        self.aliases: AliasTable | None = None
+        for name in _ALIAS_FILES:
+            if (path / name).is_file():
+                self.aliases = AliasTable.load(path / name)
 
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0) -> Index:
+    def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0,
+               aliases: str | os.PathLike[str] | None = None) -> Index:
         """Create a new, empty index at ``path``.
+
+        Args:
+            overwrite: replace an index already at ``path``.
+            lock_timeout: seconds a writer waits for another one.
+            aliases: a name alias table (TSV or JSON, see :meth:`set_aliases`).
 
         Raises:
             IndexExists: there is an index at ``path`` and ``overwrite`` is false.
@@ -100,7 +126,10 @@ class Index:
             (p / _META).write_text(json.dumps(meta), encoding="utf-8")
         except OSError as exc:
             raise _storage_error(p, exc) from exc
-        return cls(p, ix, lock_timeout=lock_timeout)
+        index = cls(p, ix, lock_timeout=lock_timeout)
+        if aliases is not None:
+            index.set_aliases(aliases)
+        return index
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> Index:
@@ -126,8 +155,30 @@ class Index:
     @staticmethod
     def _remove_index_files(p: Path) -> None:
         for f in p.iterdir():
-            if f.is_file() and (f.name.startswith(("_" + _INDEX_NAME, _INDEX_NAME)) or f.name in (_META, _HOLDER)):
+            if f.is_file() and (f.name.startswith(("_" + _INDEX_NAME, _INDEX_NAME))
+                                or f.name in (_META, _HOLDER, *_ALIAS_FILES)):
                 f.unlink()
+
+    def set_aliases(self, path: str | os.PathLike[str] | None) -> None:
+        """Use (and keep in the index directory) a name alias table, or none.
+
+        The table lists names that readings cannot bridge, one group per line
+        (TSV: ``安圭伯<TAB>Ahn Gyu-back``) or as JSON (``{"安圭伯": ["Ahn Gyu-back"]}``).
+        Searches for one name also find the others, at a lower weight.
+
+        Raises:
+            AliasError: the file is malformed (the message names file and line).
+        """
+        for name in _ALIAS_FILES:
+            (self.path / name).unlink(missing_ok=True)
+        if path is None:
+            self.aliases = None
+            return
+        src = Path(path)
+        AliasTable.load(src)  # check it before keeping a copy
+        dest = self.path / ("aliases.json" if src.suffix == ".json" else "aliases.tsv")
+        shutil.copyfile(src, dest)
+        self.aliases = AliasTable.load(dest)
 
     # -- writing -----------------------------------------------------------
 
@@ -262,9 +313,14 @@ class Index:
         return isinstance(doc_id, str) and self._searcher().document_number(id=doc_id) is not None
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        """The stored fields of one article, or None."""
+        """The stored fields of one article (``tags`` as a list), or None."""
         fields = self._searcher().document(id=doc_id)
-        return dict(fields) if fields is not None else None
+        if fields is None:
+            return None
+        fields = dict(fields)
+        if "tags" in fields:
+            fields["tags"] = [t for t in fields["tags"].split(",") if t]
+        return fields
 
     def search(self, query: str, **options: Any) -> Results:
         """Search the index; see :func:`searchkit.search.search` for the options."""
@@ -272,11 +328,35 @@ class Index:
 
         return search(self, query, **options)
 
+    def related(self, doc_id: str, *, limit: int = 5) -> list[Hit]:
+        """Articles like ``doc_id``, from its key terms (title and body), best first.
+
+        Raises:
+            KeyError: no article has this id.
+        """
+        from .analysis.english import stem
+        from .search import NAME_BOOST, Hit, Results
+
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            raise KeyError(f"no article with id {doc_id!r} in {self.path}")
+        stored = searcher.stored_fields(docnum)
+        text = (stored.get("title", "") + "\n") * 2 + stored.get("body", "")
+        keys = dict(searcher.key_terms_from_text("body", text, numterms=RELATED_TERMS))
+        clauses = [wq.Term("body", term, boost=weight) for term, weight in keys.items()]
+        # Names also find articles in the other script (小泉 → koizumi).
+        analyzer = searcher.schema["body"].analyzer.analyzer
+        for tok in analyzer.tokens(stored.get("title", "") + "\n" + stored.get("body", "")[:2000]):
+            if tok.reading and tok.term in keys:
+                clauses.append(wq.Term("body", stem(tok.reading), boost=keys[tok.term] * NAME_BOOST))
+        q = wq.Or(clauses)
+        wresults = searcher.search(q, limit=limit + 1, mask=wq.Term("id", doc_id))
+        res = Results("", searcher, q, wresults, 1, limit, None, [], None, 160, self)
+        return list(res)[:limit]
+
     def info(self) -> dict[str, Any]:
         """Counts and versions: documents, segments, size on disk, analyzer, dictionary."""
-        import unidic_lite
-        import whoosh
-
         searcher = self._searcher()
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
         return {
@@ -287,8 +367,9 @@ class Index:
             "size_bytes": size,
             "fields": list(self._ix.schema.names()),
             "analyzer": repr(self._ix.schema["body"].analyzer.analyzer),
-            "dictionary": f"{DICTIONARY} {getattr(unidic_lite, '__version__', '1.0.8')}",
-            "whoosh": ".".join(map(str, whoosh.versioninfo)),
+            "dictionary": f"{DICTIONARY} {_dist_version('unidic-lite') or 'unknown'}",
+            "aliases": len(self.aliases) if self.aliases is not None else 0,
+            "whoosh": _dist_version("whoosh-reloaded") or _dist_version("whoosh") or "unknown",
             "searchkit": _version_module.__version__,
             "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(timespec="seconds"),
         }

@@ -11,11 +11,17 @@ How query text becomes a Whoosh query:
   :data:`KEYWORD_MAX_TERMS` terms) requires every unit (AND); if nothing
   matches, it is run again the way questions are, with a warning;
 * a natural-language question (particles between its words, or longer than
-  that) is a weighted OR of its terms, with each multi-term unit added again
-  as a boosted phrase, so passages holding more of the question's words, and
-  holding them together, rank first. Question words (何, どこ, who…) are dropped;
+  that) is a weighted OR of its terms plus a bonus for query terms found next
+  to each other (:data:`PAIR_BOOST`), so passages holding more of the
+  question's words, and holding them together, rank first. Question words
+  (何, どこ, who…) are dropped;
 * queries with operators, quotes or ``field:`` follow the query language, with
-  AND between juxtaposed items.
+  AND between juxtaposed items;
+* names cross scripts: a Japanese proper noun also matches its romaji reading
+  in English text (小泉 → koizumi), and a Latin or kana word also matches
+  Japanese names read that way (Koizumi, こいずみ → 小泉), at
+  :data:`NAME_BOOST`; an alias table (:mod:`searchkit.aliases`) adds
+  alternatives for names readings cannot bridge.
 
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and ``body``
 and scored with BM25F.
@@ -24,6 +30,8 @@ and scored with BM25F.
 from __future__ import annotations
 
 import calendar
+import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -33,26 +41,34 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from whoosh import query as wq
 from whoosh.query.qcore import TermNotFound
 
+from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
+from .analysis.english import stem
+from .analysis.readings import kana_query_reading
+from .analysis.romaji import fold_romaji, is_kana
 from .documents import parse_datetime
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
 from .query import And, Node, Not, Or, Parsed, Phrase, Range, Text, parse
 
 if TYPE_CHECKING:
+    from .aliases import AliasTable
     from .index import Index
 
-__all__ = ["Hit", "Results", "search"]
+__all__ = ["Hit", "Match", "Results", "search"]
 
-TITLE_BOOST = 2.0
-PHRASE_BOOST = 1.5
-PAIR_BOOST = 0.0
-PAIR_FIELDS = ("body",)
+TITLE_BOOST = 1.0
+PAIR_BOOST = 0.5
+NAME_BOOST = 0.6
 KEYWORD_MAX_TERMS = 4
 SNIPPET_CHARS = 160
+#: A query with fewer hits than this gets a did-you-mean suggestion.
+SUGGEST_BELOW = 3
 _TEXT_FIELDS = ("title", "body")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
+_FACETS = ("lang", "category", "year")
+_NO_DATE = 2**63
 
 
 def _load_words(name: str) -> frozenset[str]:
@@ -66,6 +82,26 @@ QUESTION_WORDS = _load_words("question_words.txt")
 # -- results -------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One matched word of a hit's body, and how it matched.
+
+    Attributes:
+        query: the query word it answers.
+        word: the word as written in the article.
+        start, end: code-point offsets of ``word`` in the article body.
+        how: ``exact``, ``lemma`` (another inflection or spelling of the same
+            word), ``width`` (full-/half-width or other NFKC form),
+            ``long vowel``, ``reading`` (a name in another script) or ``alias``.
+    """
+
+    query: str
+    word: str
+    start: int
+    end: int
+    how: str
+
+
 class Hit:
     """One search result.
 
@@ -76,7 +112,7 @@ class Hit:
         fields: stored fields (title, body, url, published, lang, category, tags).
     """
 
-    __slots__ = ("id", "score", "rank", "fields", "_docnum", "_results", "_snippet")
+    __slots__ = ("id", "score", "rank", "fields", "_docnum", "_results", "_snippet", "_matches")
 
     def __init__(self, docnum: int, score: float, rank: int, fields: dict[str, Any], results: Results) -> None:
         self.id: str = fields["id"]
@@ -86,6 +122,7 @@ class Hit:
         self._docnum = docnum
         self._results = results
         self._snippet: Snippet | None = None
+        self._matches: list[tuple[int, int, str]] = []
 
     @property
     def snippet(self) -> Snippet:
@@ -94,6 +131,14 @@ class Hit:
             self._results._make_snippets()
         assert self._snippet is not None
         return self._snippet
+
+    @property
+    def matches(self) -> list[Match]:
+        """Which query words matched which words of the body, and how."""
+        if self._snippet is None:
+            self._results._make_snippets()
+        body = self.fields.get("body", "")
+        return [self._results._explain(term, body[s:e], s, e) for s, e, term in sorted(self._matches)]
 
     def __repr__(self) -> str:
         return f"Hit(id={self.id!r}, score={self.score:.3f}, title={self.fields.get('title', '')[:40]!r})"
@@ -105,32 +150,41 @@ class Results(Sequence[Hit]):
     Attributes:
         query: the query text.
         warnings: what lenient parsing repaired or dropped, and fallbacks taken.
+        expansions: ``(query word, alternative, provenance)`` added by the alias table.
+        parsed: the Whoosh query that ran, as text (for ``--explain``).
         page: 1-based page number; ``pagelen`` hits per page.
     """
 
-    def __init__(self, query: str, searcher: Any, wresults: Any, page: int, pagelen: int,
-                 highlight_terms: Sequence[str], warnings: list[str], parsed: str,
-                 snippet_chars: int) -> None:
+    def __init__(self, query: str, searcher: Any, wquery: Any, wresults: Any, page: int, pagelen: int,
+                 builder: _Builder | None, warnings: list[str], filt: Any, snippet_chars: int,
+                 index: Index, relevance: dict[int, float] | None = None) -> None:
         self.query = query
         self.warnings = warnings
+        self.expansions = list(builder.expansions) if builder else []
         self.page = page
         self.pagelen = pagelen
-        self.parsed = parsed
+        self.parsed = str(wquery) if wquery is not None else ""
         self._searcher = searcher
+        self._wquery = wquery
+        self._filter = filt
         self._wresults = wresults
-        self._terms = tuple(dict.fromkeys(highlight_terms))
+        self._index = index
+        self._origins = dict(builder.origins) if builder else {}
+        self._terms = tuple(self._origins)
         self._snippet_chars = snippet_chars
         self._total: int | None = None
+        self._facets: dict[str, dict[str, int]] | None = None
+        self._suggestion: str | None | bool = False
+        self.relaxed = bool(builder and builder.relaxed)
         offset = (page - 1) * pagelen
         self._hits: list[Hit] = []
         if wresults is not None:
             stop = min(offset + pagelen, wresults.scored_length())
             for i in range(offset, stop):
                 docnum = wresults.docnum(i)
-                stored = dict(searcher.stored_fields(docnum))
-                if "tags" in stored:
-                    stored["tags"] = [t for t in stored["tags"].split(",") if t]
-                self._hits.append(Hit(docnum, wresults.score(i) or 0.0, i, stored, self))
+                stored = _stored(searcher, docnum)
+                score = relevance.get(docnum, 0.0) if relevance is not None else (wresults.score(i) or 0.0)
+                self._hits.append(Hit(docnum, score, i, stored, self))
 
     @property
     def total(self) -> int:
@@ -138,6 +192,34 @@ class Results(Sequence[Hit]):
         if self._total is None:
             self._total = 0 if self._wresults is None else len(self._wresults)
         return self._total
+
+    @property
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Counts of all matching articles by ``lang``, ``category`` and ``year``, largest first."""
+        if self._facets is None:
+            counts: dict[str, Counter[str]] = {name: Counter() for name in _FACETS}
+            if self._wquery is not None:
+                q = self._wquery if self._filter is None else wq.And([self._wquery, self._filter])
+                for docnum in q.docs(self._searcher):
+                    stored = self._searcher.stored_fields(docnum)
+                    counts["lang"][stored.get("lang") or "unknown"] += 1
+                    counts["category"][stored.get("category") or "none"] += 1
+                    published = stored.get("published")
+                    counts["year"][str(published.year) if published else "undated"] += 1
+            self._facets = {name: dict(c.most_common()) for name, c in counts.items()}
+        return self._facets
+
+    @property
+    def suggestion(self) -> str | None:
+        """A corrected query when this one found fewer than :data:`SUGGEST_BELOW` articles
+        (or had to fall back from all words to any word), else None."""
+        if self._suggestion is False:
+            self._suggestion = None
+            if self._wquery is not None and (self.relaxed or self.total < SUGGEST_BELOW):
+                from .suggest import suggest
+
+                self._suggestion = suggest(self._index, self.query)
+        return self._suggestion  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self._hits)
@@ -179,8 +261,28 @@ class Results(Sequence[Hit]):
                 if m.id() == docnum:
                     matches[docnum].extend((s, e, term) for _, s, e in m.value_as("characters"))
         for hit in self._hits:
-            hit._snippet = make_snippet(hit.fields.get("body", ""), matches[hit._docnum],
-                                        max_chars=self._snippet_chars)
+            hit._matches = matches[hit._docnum]
+            hit._snippet = make_snippet(hit.fields.get("body", ""), hit._matches, max_chars=self._snippet_chars)
+
+    def _explain(self, term: str, word: str, start: int, end: int) -> Match:
+        query_word, how = self._origins.get(term, (term, "exact"))
+        if how == "term":
+            if word == query_word or word.lower() == query_word.lower():
+                how = "exact"
+            elif unicodedata.normalize("NFKC", word).lower() == unicodedata.normalize("NFKC", query_word).lower():
+                how = "width"
+            elif unicodedata.normalize("NFKC", word).rstrip("ー") == unicodedata.normalize("NFKC", query_word).rstrip("ー"):
+                how = "long vowel"
+            else:
+                how = "lemma"
+        return Match(query_word, word, start, end, how)
+
+
+def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
+    stored = dict(searcher.stored_fields(docnum))
+    if "tags" in stored:
+        stored["tags"] = [t for t in stored["tags"].split(",") if t]
+    return stored
 
 
 # -- query building ------------------------------------------------------------
@@ -189,19 +291,23 @@ class Results(Sequence[Hit]):
 @dataclass
 class _Builder:
     analyzer: Analyzer
-    highlight: list[str] = field(default_factory=list)
+    aliases: AliasTable | None = None
+    #: whoosh term → (query word, how it relates: "term", "reading", "alias")
+    origins: dict[str, tuple[str, str]] = field(default_factory=dict)
+    expansions: list[tuple[str, str, str]] = field(default_factory=list)
+    relaxed: bool = False
 
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
         toks: list[Token] = []
         asked: list[Token] = []
         sentence = False
-        for surface, term, tag, s, e, keep in self.analyzer.morphemes(text):
+        for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(text):
             if not keep:
                 if toks and not tag.startswith(_PUNCT_TAGS):
                     sentence = True
                 continue
-            tok = Token(term, s, e, len(toks), surface, term, tag)
+            tok = Token(term, s, e, len(toks), text[s:e], term, tag, reading)
             if term in QUESTION_WORDS:
                 asked.append(tok)
                 sentence = True
@@ -210,41 +316,92 @@ class _Builder:
         return (toks, sentence) if toks else (asked, False)
 
     @staticmethod
-    def units(toks: list[Token]) -> list[list[str]]:
+    def units(toks: list[Token]) -> list[list[Token]]:
         """Group terms whose words touch in the query text (a compound) into units."""
-        groups: list[list[str]] = []
+        groups: list[list[Token]] = []
         last_end = -1
         for t in toks:
             if groups and t.start == last_end:
-                groups[-1].append(t.term)
+                groups[-1].append(t)
             else:
-                groups.append([t.term])
+                groups.append([t])
             last_end = t.end
         return groups
 
-    def term(self, text: str, fields: Sequence[str], boost: float = 1.0) -> wq.Query:
-        self.highlight.append(text)
-        clauses = [wq.Term(f, text, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
+    def _note(self, term: str, query_word: str, how: str) -> None:
+        self.origins.setdefault(term, (query_word, how))
+
+    def _clauses(self, term: str, fields: Sequence[str], boost: float) -> list[wq.Query]:
+        return [wq.Term(f, term, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
+
+    def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0) -> wq.Query:
+        """One query word: the term itself, plus its name in the other script."""
+        self._note(tok.term, tok.surface, "term")
+        clauses = self._clauses(tok.term, fields, boost)
+        for alt, how in self._cross_script(tok):
+            self._note(alt, tok.surface, how)
+            clauses += self._clauses(alt, fields, boost * NAME_BOOST)
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
-    def unit(self, words: list[str], fields: Sequence[str], boost: float = 1.0) -> wq.Query:
-        if len(words) == 1:
-            return self.term(words[0], fields, boost)
-        self.highlight.extend(words)
+    @staticmethod
+    def _cross_script(tok: Token) -> list[tuple[str, str]]:
+        if tok.reading:  # a Japanese name: its romaji, as English text indexes it
+            return [(stem(tok.reading), "reading")]
+        word = tok.surface
+        if tok.tag == "en-word" and len(word) >= 3 and word.isascii() and word.isalpha():
+            return [(READING_PREFIX + fold_romaji(word), "reading")]
+        return []
+
+    def unit(self, toks: list[Token], fields: Sequence[str], boost: float = 1.0) -> wq.Query:
+        if len(toks) == 1:
+            return self.term(toks[0], fields, boost)
+        words = [t.term for t in toks]
+        for t in toks:
+            self._note(t.term, t.surface, "term")
         clauses = [wq.Phrase(f, words, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
+        if all(t.reading for t in toks):  # 小泉進次郎 ↔ Shinjiro Koizumi (either order)
+            alts = [stem(t.reading) for t in toks]
+            for t, alt in zip(toks, alts):
+                self._note(alt, t.surface, "reading")
+            clauses += [wq.And([wq.Term(f, a, boost=boost * NAME_BOOST) for a in alts]) for f in fields]
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
-    def keyword_query(self, groups: list[list[str]]) -> wq.Query:
-        return wq.And([self.unit(g, _TEXT_FIELDS) for g in groups])
+    def text_unit(self, text: str, toks: list[Token], fields: Sequence[str]) -> list[wq.Query]:
+        """The units of one free-text run, with kana-reading and alias alternatives."""
+        groups = self.units(toks)
+        parts = [self.unit(g, fields) for g in groups]
+        alternatives: list[wq.Query] = []
+        key = kana_query_reading(text) if is_kana(text) else None
+        if key:  # こいずみ → Japanese names read koizumi, and "Koizumi"
+            for alt in (READING_PREFIX + key, stem(key)):
+                self._note(alt, text, "reading")
+                alternatives += self._clauses(alt, fields, NAME_BOOST)
+        if self.aliases is not None:
+            for alias, provenance in self.aliases.expand(text):
+                alias_toks, _ = self.tokens(alias)
+                if not alias_toks:
+                    continue
+                self.expansions.append((text, alias, provenance))
+                alias_parts = [self.unit(g, fields, NAME_BOOST) for g in self.units(alias_toks)]
+                for t in alias_toks:
+                    self.origins[t.term] = (text, "alias")
+                alternatives.append(alias_parts[0] if len(alias_parts) == 1 else wq.And(alias_parts))
+        if alternatives:
+            whole = parts[0] if len(parts) == 1 else wq.And(parts)
+            return [wq.Or([whole, *alternatives])]
+        return parts
 
-    def question_query(self, groups: list[list[str]], toks: list[Token] | None = None) -> wq.Query:
-        clauses = [self.term(w, _TEXT_FIELDS) for g in groups for w in g]
-        if PHRASE_BOOST:
-            clauses += [self.unit(g, _TEXT_FIELDS, PHRASE_BOOST) for g in groups if len(g) > 1]
-        if PAIR_BOOST and toks:
+    def keyword_query(self, runs: list[tuple[str, list[Token]]]) -> wq.Query:
+        parts = [p for text, toks in runs for p in self.text_unit(text, toks, _TEXT_FIELDS)]
+        return parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def question_query(self, runs: list[tuple[str, list[Token]]]) -> wq.Query:
+        toks = [t for _, ts in runs for t in ts]
+        clauses = [self.term(t, _TEXT_FIELDS) for t in toks]
+        if PAIR_BOOST:
             terms = [t.term for t in toks]
-            pairs = dict.fromkeys(zip(terms, terms[1:]))
-            clauses += [wq.Phrase(f, list(p), boost=PAIR_BOOST) for p in pairs for f in PAIR_FIELDS]
+            for pair in dict.fromkeys(zip(terms, terms[1:])):
+                clauses.append(wq.Phrase("body", list(pair), boost=PAIR_BOOST))
         return wq.Or(clauses)
 
     def node(self, node: Node, warnings: list[str]) -> wq.Query | None:
@@ -262,16 +419,15 @@ class _Builder:
                 warnings.append(f"{node.text!r} has no searchable words: ignored")
                 return None
             if isinstance(node, Phrase):
-                return self.unit([t.term for t in toks], fields)
-            groups = self.units(toks)
-            parts = [self.unit(g, fields) for g in groups]
+                return self.unit(toks, fields)
+            parts = self.text_unit(node.text, toks, fields)
             return parts[0] if len(parts) == 1 else wq.And(parts)
         if isinstance(node, Range):
             return _range(node, warnings)
         if isinstance(node, Not):
-            saved = list(self.highlight)
+            saved = dict(self.origins)
             inner = self.node(node.item, warnings)
-            self.highlight[:] = saved  # a NOT term is never highlighted
+            self.origins = saved  # a NOT term is never highlighted
             return wq.Not(inner) if inner is not None else None
         items = [q for q in (self.node(i, warnings) for i in node.items) if q is not None]
         if not items:
@@ -333,6 +489,20 @@ def _filters(lang: str | None, category: str | None,
     return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
+def _relevance(searcher: Any, q: wq.Query, docnums: list[int]) -> dict[int, float]:
+    """BM25F scores of a few documents (for date-sorted pages, whose order is not by score)."""
+    scores: dict[int, float] = {}
+    m = q.matcher(searcher)
+    for docnum in sorted(docnums):
+        if not m.is_active():
+            break
+        if m.id() < docnum:
+            m.skip_to(docnum)
+        if m.is_active() and m.id() == docnum:
+            scores[docnum] = float(m.score())
+    return scores
+
+
 def search(
     index: Index,
     query: str,
@@ -356,7 +526,7 @@ def search(
         lang, category: keep only articles with this language / category.
         since, until: keep only articles published in this range (inclusive;
             ``"2024"``, ``"2024-05"`` or ``"2024-05-01"``).
-        sort: ``"relevance"`` (default) or ``"date"`` (newest first).
+        sort: ``"relevance"`` (default) or ``"date"`` (newest first, undated last).
         strict: raise :class:`~searchkit.errors.QuerySyntaxError` on bad
             syntax instead of repairing it.
         snippet_chars: length budget of each hit's snippet.
@@ -371,44 +541,56 @@ def search(
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     searcher = index._searcher()
-    builder = _Builder(searcher.schema["body"].analyzer.analyzer)
+    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases)
     filt = _filters(lang, category, since, until)
 
     fallback: wq.Query | None = None
     q: wq.Query | None
     if parsed.is_plain:
-        texts = _flatten(parsed.tree)
-        toks: list[Token] = []
+        runs: list[tuple[str, list[Token]]] = []
         sentence = False
-        groups: list[list[str]] = []
-        for node in texts:
-            t, s = builder.tokens(node.text)
-            toks += t
-            sentence |= s
-            groups += builder.units(t)
-        if not toks:
+        for node in _flatten(parsed.tree):
+            toks, is_sentence = builder.tokens(node.text)
+            sentence |= is_sentence
+            if toks:
+                runs.append((node.text, toks))
+        n_terms = sum(len(toks) for _, toks in runs)
+        if not runs:
             warnings.append("the query has no searchable words")
             q = None
-        elif sentence or len(toks) > KEYWORD_MAX_TERMS:
-            q = builder.question_query(groups, toks)
+        elif sentence or n_terms > KEYWORD_MAX_TERMS:
+            q = builder.question_query(runs)
         else:
-            q = builder.keyword_query(groups)
-            if len(toks) > 1:
-                fallback = builder.question_query(groups)
+            q = builder.keyword_query(runs)
+            if n_terms > 1:
+                fallback = builder.question_query(runs)
     else:
         q = builder.node(parsed.tree, warnings) if parsed.tree is not None else None
 
     def run(wquery: wq.Query) -> Any:
         kwargs: dict[str, Any] = {"filter": filt}
         if sort == "date":
-            kwargs.update(sortedby="published", reverse=True)
+            from whoosh import sorting
+
+            # Newest first; articles without a date (Whoosh's column gives them
+            # the largest key) sort as the oldest.
+            kwargs["sortedby"] = sorting.TranslateFacet(
+                lambda v: v if isinstance(v, int) and v < _NO_DATE else -1, sorting.FieldFacet("published"))
+            kwargs["reverse"] = True
         return searcher.search(wquery, limit=page * limit, **kwargs)
 
     if q is None:
-        return Results(query, searcher, None, page, limit, [], warnings, "", snippet_chars)
+        return Results(query, searcher, None, None, page, limit, None, warnings, filt, snippet_chars, index)
     wresults = run(q)
     if fallback is not None and wresults.scored_length() == 0:
         warnings.append("no article has all the words; showing articles with any of them, best first")
         q = fallback
+        builder.relaxed = True
         wresults = run(q)
-    return Results(query, searcher, wresults, page, limit, builder.highlight, warnings, str(q), snippet_chars)
+    relevance = None
+    if sort == "date":
+        offset = (page - 1) * limit
+        docnums = [wresults.docnum(i) for i in range(offset, min(offset + limit, wresults.scored_length()))]
+        relevance = _relevance(searcher, q, docnums)
+    return Results(query, searcher, q, wresults, page, limit, builder, warnings, filt, snippet_chars,
+                   index, relevance)

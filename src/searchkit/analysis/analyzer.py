@@ -95,50 +95,55 @@ class Analyzer:
         if last < len(text):
             yield from (("ja", a, b) for a, b in _chunks(text, last, len(text)))
 
-    def morphemes(self, text: str) -> Iterator[tuple[str, str, str, int, int, bool]]:
-        """Yield ``(surface, term, tag, start, end, kept)`` for every word, dropped ones too.
+    def morphemes(self, text: str) -> Iterator[tuple[str, str, str, int, int, bool, str]]:
+        """Yield ``(surface, term, tag, start, end, kept, reading)`` for every word, dropped ones too.
 
-        Offsets are code points into the original ``text``.
+        Offsets are code points into the original ``text``; ``reading`` is the
+        romaji key of a Japanese proper noun or loanword (小泉 → ``koizumi``), else "".
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded, omap = normalize(text)
         for kind, a, b in self._segments(folded):
             if kind == "en":
-                items: Iterator[tuple[str, str, str, int, int, bool]] = (
-                    (surface, term, "en-word", s, e, True)
+                items: Iterator[tuple[str, str, str, int, int, bool, str]] = (
+                    (surface, term, "en-word", s, e, True, "")
                     for term, surface, s, e in english_words(folded[a:b], a)
                 )
             else:
                 items = morphemes(folded[a:b], a)
-            for surface, term, tag, s, e, keep in items:
+            for surface, term, tag, s, e, keep, reading in items:
                 if omap:
                     s, e = omap.start(s), omap.end(e)
-                yield surface, term, tag, s, e, keep
+                yield surface, term, tag, s, e, keep, reading
 
     def terms(self, text: str) -> list[tuple[str, int, int]]:
-        """Return ``(term, start, end)`` of the kept terms; positions are list indexes.
+        """Return ``(term, start, end)`` of the kept terms; positions are list indexes."""
+        return [(term, s, e) for term, s, e, _ in self.index_terms(text)]
+
+    def index_terms(self, text: str) -> list[tuple[str, int, int, str]]:
+        """Return ``(term, start, end, reading)`` of the kept terms; positions are list indexes.
 
         This is the fast path used for indexing.
         """
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded, omap = normalize(text)
-        out: list[tuple[str, int, int]] = []
+        out: list[tuple[str, int, int, str]] = []
         for kind, a, b in self._segments(folded):
             if kind == "en":
-                out.extend((term, s, e) for term, _, s, e in english_words(folded[a:b], a))
+                out.extend((term, s, e, "") for term, _, s, e in english_words(folded[a:b], a))
             else:
                 japanese_terms(folded[a:b], a, out)
         if omap:
             start, end = omap.start, omap.end
-            out = [(term, start(s), end(e)) for term, s, e in out]
+            out = [(term, start(s), end(e), r) for term, s, e, r in out]
         return out
 
     def tokens(self, text: str) -> list[Token]:
         """Return the kept terms as :class:`Token` values (for display and queries)."""
         out: list[Token] = []
-        for surface, term, tag, s, e, keep in self.morphemes(text):
+        for surface, term, tag, s, e, keep, reading in self.morphemes(text):
             if keep:
-                out.append(Token(term, s, e, len(out), surface, term, tag))
+                out.append(Token(term, s, e, len(out), surface, term, tag, reading))
         return out

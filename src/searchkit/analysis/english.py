@@ -20,8 +20,11 @@ __all__ = ["MAX_TERM_CHARS", "english_words", "stem", "STOP_WORDS"]
 #: pieces of this length rather than indexed as one huge term.
 MAX_TERM_CHARS = 64
 
+# \w misses the vowel and tone marks of Thai and other Brahmic scripts (Mn/Mc),
+# which would cut their words apart.
+_MARKS = "\u0300-\u036f\u0900-\u0903\u093a-\u094f\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd"
 _WORD = re.compile(
-    r"\w+(?:['’.]\w+)*|[\u2600-\u27bf\U0001f000-\U0001faff]"
+    rf"[\w{_MARKS}]+(?:['’.][\w{_MARKS}]+)*|[\u2600-\u27bf\U0001f000-\U0001faff]"
 )
 _POSSESSIVE = re.compile(r"['’]s$")
 _STEMMER = snowballstemmer.stemmer("english")

@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Any
 
 from ..errors import AnalysisError, DictionaryNotFound
+from .readings import morpheme_reading
 
 __all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "morphemes"]
 
@@ -39,7 +40,7 @@ DICTIONARY = "unidic-lite"
 
 _DROP_POS1 = frozenset({"助詞", "助動詞", "空白", "接続詞", "感動詞"})
 _SYMBOL_POS1 = frozenset({"補助記号", "記号"})
-_DROP_CATEGORIES = frozenset({"Po", "Ps", "Pe", "Pi", "Pf", "Pd", "Pc", "Sm", "Sc", "Sk", "Zs", "Cc", "Cf"})
+_DROP_CATEGORIES = frozenset({"Po", "Ps", "Pe", "Pi", "Pf", "Pd", "Pc", "Sm", "Sc", "Sk", "Zs", "Zl", "Zp", "Cc", "Cf"})
 
 
 def _load(name: str) -> frozenset[str]:
@@ -51,22 +52,24 @@ def _load(name: str) -> frozenset[str]:
 
 STOP_LEMMAS = _load("stopwords_ja.txt")
 
-#: (surface, term, tag, start, end, keep) — start/end index the parsed string.
-Morpheme = tuple[str, str, str, int, int, bool]
+#: (surface, term, tag, start, end, keep, reading) — start/end index the parsed
+#: string; reading is the romaji key of a proper noun or loanword, else "".
+Morpheme = tuple[str, str, str, int, int, bool, str]
 
-# MeCab prints one line per morpheme in this layout: leading whitespace, surface,
-# POS level 1 and 2, lemma, written base form. ``-O ""`` is needed: unidic's
-# dicrc sets an output format type that otherwise overrides ``-F``
-# (taku910/mecab#41). Backslashes are doubled because fugashi splits the
-# argument string shell-style before MeCab sees it.
+# MeCab prints one line per morpheme: leading whitespace, surface, POS levels
+# 1 and 2, lemma, written base form, POS levels 3 and 4, word origin (goshu),
+# kana reading. ``-O ""`` is needed: unidic's dicrc sets an output format type
+# that otherwise overrides ``-F`` (taku910/mecab#41). Backslashes are doubled
+# because fugashi splits the argument string shell-style before MeCab sees it.
 _FORMAT = (
-    r'-O "" -F%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[7]\\t%f[10]\\n'
-    r" -U%pS\\t%m\\t%f[0]\\t%f[1]\\t\\t\\n -E\\n"
+    r'-O "" -F%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[7]\\t%f[10]\\t%f[2]\\t%f[3]\\t%f[12]\\t%f[17]\\n'
+    r" -U%pS\\t%m\\t%f[0]\\t%f[1]\\t\\t\\t%f[2]\\t%f[3]\\t\\t\\n -E\\n"
 )
+_FIELDS = 10
 #: One entry per distinct output line: (whitespace length, surface length,
-#: term or None when dropped, surface, tag). News vocabulary repeats, so most
-#: morphemes are a dict lookup.
-_LINES: dict[str, tuple[int, int, str | None, str, str]] = {}
+#: term or None when dropped, surface, tag, reading key). News vocabulary
+#: repeats, so most morphemes are a dict lookup.
+_LINES: dict[str, tuple[int, int, str | None, str, str, str]] = {}
 _LINES_MAX = 500_000
 
 _local = threading.local()
@@ -110,29 +113,35 @@ def _term(surface: str, pos2: str, lemma: str, orth_base: str) -> str:
     return term.lower()
 
 
-def _line(line: str) -> tuple[int, int, str | None, str, str]:
+def _line(line: str) -> tuple[int, int, str | None, str, str, str]:
     """Decide once what an output line of MeCab means."""
     fields = line.split("\t")
-    if len(fields) < 6:  # the empty line after the last morpheme
-        return 0, 0, None, "", ""
-    ws, surface, pos1, pos2, lemma, orth_base = fields[:6]
+    if len(fields) < 2:  # the empty line after the last morpheme
+        return 0, 0, None, "", "", ""
+    # fugashi strips trailing whitespace from the output, which eats the empty
+    # trailing fields of the last line (an unknown word at the end): pad them.
+    fields += [""] * (_FIELDS - len(fields))
+    ws, surface, pos1, pos2, lemma, orth_base, pos3, pos4, goshu, kana = fields[:_FIELDS]
     tag = f"{pos1}-{pos2}" if pos2 and pos2 != "*" else pos1
     lemma = "" if lemma == "*" else lemma
     orth_base = "" if orth_base == "*" else orth_base
     term: str | None
+    reading = ""
     if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
         term = None
     else:
         term = _term(surface, pos2, lemma, orth_base)
         if term in STOP_LEMMAS:
             term = None
-    return len(ws), len(surface), term, surface, tag
+        else:
+            reading = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)[0] or ""
+    return len(ws), len(surface), term, surface, tag, reading
 
 
 # MeCab's output is line- and tab-separated, and leading whitespace is printed
 # as is (%pS): tabs and line breaks become spaces first (same length, so
 # offsets hold).
-_LAYOUT = str.maketrans("\t\n\r\v\f", "     ")
+_LAYOUT = str.maketrans("\t\n\r\v\f\x85\u2028\u2029", "        ")
 
 
 def _parse(text: str) -> list[str]:
@@ -142,7 +151,7 @@ def _parse(text: str) -> list[str]:
         raise AnalysisError(f"MeCab failed on a text of {len(text)} characters: {exc}") from exc
 
 
-def _decoded(lines: list[str]) -> Iterator[tuple[int, int, str | None, str, str]]:
+def _decoded(lines: list[str]) -> Iterator[tuple[int, int, str | None, str, str, str]]:
     cache = _LINES
     if len(cache) > _LINES_MAX:
         cache.clear()
@@ -153,8 +162,8 @@ def _decoded(lines: list[str]) -> Iterator[tuple[int, int, str | None, str, str]
         yield info
 
 
-def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int]]) -> None:
-    """Append ``(term, start, end)`` of the kept morphemes of ``text`` to ``out``.
+def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]]) -> None:
+    """Append ``(term, start, end, reading)`` of the kept morphemes of ``text`` to ``out``.
 
     Offsets are into ``text`` plus ``offset``. This is the indexing hot path.
     ``text`` must not contain NUL (normalization turns it into a space).
@@ -168,19 +177,19 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int]]) -> N
         info = cache.get(line)
         if info is None:
             info = cache[line] = _line(line)
-        ws, n, term, _, _ = info
+        ws, n, term, _, _, reading = info
         start = pos + ws
         pos = start + n
         if term is not None:
-            append((term, start, pos))
+            append((term, start, pos, reading))
 
 
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
     """Yield every morpheme of ``text`` with a flag saying whether it is kept."""
     pos = offset
-    for ws, n, term, surface, tag in _decoded(_parse(text)):
+    for ws, n, term, surface, tag, reading in _decoded(_parse(text)):
         if not n:
             continue
         start = pos + ws
         pos = start + n
-        yield surface, term if term is not None else surface, tag, start, pos, term is not None
+        yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading

@@ -24,6 +24,8 @@ class Token:
         surface: the word as MeCab or the English tokenizer saw it (after NFKC).
         lemma: dictionary form (UniDic lemma or written base form; the English stem).
         tag: part of speech, such as ``名詞-固有名詞`` or ``en-word``.
+        reading: romaji key of a Japanese proper noun or loanword
+            (小泉 → ``koizumi``), used to match names across scripts; else "".
     """
 
     term: str
@@ -33,3 +35,4 @@ class Token:
     surface: str
     lemma: str
     tag: str
+    reading: str = ""
