@@ -37,8 +37,16 @@ WHOOSH = "whoosh-std"
 DEFAULT = "searchkit"
 ONEPROC = "searchkit-procs1"
 QUERIED = ["searchkit", "whoosh-std", "fts5-trigram"]
-ORDER = ["searchkit", "searchkit-procs1", "whoosh-std", "whoosh-fugashi", "whoosh-janome",
-         "fts5-trigram", "floor-fugashi", "floor-io"]
+ORDER = [
+    "searchkit",
+    "searchkit-procs1",
+    "whoosh-std",
+    "whoosh-fugashi",
+    "whoosh-janome",
+    "fts5-trigram",
+    "floor-fugashi",
+    "floor-io",
+]
 POLL_S = 0.05
 MIB = 2**20
 
@@ -75,14 +83,26 @@ def _tree_rss_mb(pid: int) -> float:
     return total / MIB
 
 
-def launch(system: str, *, scale: float, workdir: Path, queries: Path | None, limit: int | None,
-           tag: str) -> dict[str, Any]:
+def launch(
+    system: str, *, scale: float, workdir: Path, queries: Path | None, limit: int | None, tag: str
+) -> dict[str, Any]:
     """Run one measuring child; add the sampled process-tree peak RSS to its result."""
     result = workdir / f"{tag}.json"
     phase = workdir / f"{tag}.indexed"
     log = workdir / f"{tag}.log"
-    cmd = [sys.executable, str(SYSTEMS_PY), system, "--result", str(result), "--scale", f"{scale:g}",
-           "--workdir", str(workdir / "ix"), "--phase-file", str(phase)]
+    cmd = [
+        sys.executable,
+        str(SYSTEMS_PY),
+        system,
+        "--result",
+        str(result),
+        "--scale",
+        f"{scale:g}",
+        "--workdir",
+        str(workdir / "ix"),
+        "--phase-file",
+        str(phase),
+    ]
     if queries is not None:
         cmd += ["--queries", str(queries)]
     if limit is not None:
@@ -153,8 +173,9 @@ def full_wall(res: dict[str, Any], full_bytes: int) -> float:
     return res["wall_s"] * full_bytes / res["text_bytes"]
 
 
-def summarize(runs: list[dict[str, dict[str, Any]]], full_bytes: int, full_articles: int,
-              scales: list[float]) -> dict[str, Any]:
+def summarize(
+    runs: list[dict[str, dict[str, Any]]], full_bytes: int, full_articles: int, scales: list[float]
+) -> dict[str, Any]:
     names = [s for s in ORDER if any(s in r for r in runs)]
     table: dict[str, Any] = {}
     for name in names:
@@ -174,11 +195,15 @@ def summarize(runs: list[dict[str, dict[str, Any]]], full_bytes: int, full_artic
             "full_wall_s": median([full_wall(x, full_bytes) for x in rs]),
         }
         for ref, key in ((FLOOR, "x_floor"), (WHOOSH, "x_whoosh")):
-            ratios = [full_wall(r[name], full_bytes) / full_wall(r[ref], full_bytes)
-                      for r in runs if name in r and ref in r]
+            ratios = [
+                full_wall(r[name], full_bytes) / full_wall(r[ref], full_bytes) for r in runs if name in r and ref in r
+            ]
             row[key] = median(ratios) if ratios else None
-        cpu_ratios = [(r[name]["cpu_s"] / r[name]["text_bytes"]) / (r[WHOOSH]["cpu_s"] / r[WHOOSH]["text_bytes"])
-                      for r in runs if name in r and WHOOSH in r]
+        cpu_ratios = [
+            (r[name]["cpu_s"] / r[name]["text_bytes"]) / (r[WHOOSH]["cpu_s"] / r[WHOOSH]["text_bytes"])
+            for r in runs
+            if name in r and WHOOSH in r
+        ]
         row["cpu_x_whoosh"] = median(cpu_ratios) if cpu_ratios else None
         for kind in ("query", "snippet", "question"):
             for stat in ("p50_ms", "p95_ms", "hit_rate", "errors"):
@@ -193,18 +218,22 @@ def summarize(runs: list[dict[str, dict[str, Any]]], full_bytes: int, full_artic
         rs = [r for r in runs if key in r and DEFAULT in r]
         if not rs:
             continue
-        scaling.append({
-            "scale": s,
-            "articles": rs[0][key]["articles"],
-            "wall_s": median([r[key]["wall_s"] for r in rs]),
-            "wall_ratio": median([r[key]["wall_s"] / r[DEFAULT]["wall_s"] for r in rs]),
-            "query_p50_ms": median([r[key]["query"]["p50_ms"] for r in rs]),
-            "query_p95_ms": median([r[key]["query"]["p95_ms"] for r in rs]),
-            "query_ratio": median([r[key]["query"]["p50_ms"] / r[DEFAULT]["query"]["p50_ms"] for r in rs]),
-            "snippet_p50_ms": median([r[key]["snippet"]["p50_ms"] for r in rs]),
-            "snippet_p95_ms": median([r[key]["snippet"]["p95_ms"] for r in rs]),
-            "peak_mb": median([r[key]["peak_mb"] for r in rs]),
-        })
+        scaling.append(
+            {
+                "scale": s,
+                "articles": rs[0][key]["articles"],
+                "wall_s": median([r[key]["wall_s"] for r in rs]),
+                "wall_ratio": median([r[key]["wall_s"] / r[DEFAULT]["wall_s"] for r in rs]),
+                "cpu_s": median([r[key]["cpu_s"] for r in rs]),
+                "cpu_ratio": median([r[key]["cpu_s"] / r[DEFAULT]["cpu_s"] for r in rs]),
+                "query_p50_ms": median([r[key]["query"]["p50_ms"] for r in rs]),
+                "query_p95_ms": median([r[key]["query"]["p95_ms"] for r in rs]),
+                "query_ratio": median([r[key]["query"]["p50_ms"] / r[DEFAULT]["query"]["p50_ms"] for r in rs]),
+                "snippet_p50_ms": median([r[key]["snippet"]["p50_ms"] for r in rs]),
+                "snippet_p95_ms": median([r[key]["snippet"]["p95_ms"] for r in rs]),
+                "peak_mb": median([r[key]["peak_mb"] for r in rs]),
+            }
+        )
     return {"systems": table, "scaling": scaling, "full_articles": full_articles, "full_text_mb": full_bytes / 1e6}
 
 
@@ -226,12 +255,21 @@ def goals(summary: dict[str, Any]) -> list[dict[str, Any]]:
     notes = {
         "index_vs_whoosh_default": f"CPU-time ratio {_f(d.get('cpu_x_whoosh'))}" if d else "",
         "index_vs_whoosh_procs1": f"CPU-time ratio {_f(one.get('cpu_x_whoosh'))}" if one else "",
+        "scale4_index_ratio": f"CPU-time ratio {_f(sc[4.0]['cpu_ratio'])}" if 4.0 in sc else "",
     }
     out = []
     for key, desc, target, _ in GOALS:
         v = measured[key]
-        out.append({"goal": key, "description": desc, "target": target, "value": v,
-                    "ok": None if v is None else v <= target, "note": notes.get(key, "")})
+        out.append(
+            {
+                "goal": key,
+                "description": desc,
+                "target": target,
+                "value": v,
+                "ok": None if v is None else v <= target,
+                "note": notes.get(key, ""),
+            }
+        )
     return out
 
 
@@ -305,25 +343,37 @@ def markdown(report: dict[str, Any]) -> str:
     ]
     for name in QUERIED:
         r = s["systems"].get(name, {})
-        for kind, what in (("query", "title queries"), ("snippet", "title queries with snippets"),
-                           ("question", "questions")):
+        for kind, what in (
+            ("query", "title queries"),
+            ("snippet", "title queries with snippets"),
+            ("question", "questions"),
+        ):
             if r.get(f"{kind}_errors"):
-                ex = next((x[kind]["error_examples"][0] for x in (run.get(name) for run in report["runs"])
-                           if x and x.get(kind, {}).get("error_examples")), None)
-                out.append(f"\n**{r['label']}: {r[f'{kind}_errors']:.0f} {what} raised** and are left out of "
-                           f"the timings" + (f"; e.g. `{ex['query']}` → `{ex['error']}`" if ex else "") + ".")
+                ex = next(
+                    (
+                        x[kind]["error_examples"][0]
+                        for x in (run.get(name) for run in report["runs"])
+                        if x and x.get(kind, {}).get("error_examples")
+                    ),
+                    None,
+                )
+                out.append(
+                    f"\n**{r['label']}: {r[f'{kind}_errors']:.0f} {what} raised** and are left out of "
+                    f"the timings" + (f"; e.g. `{ex['query']}` → `{ex['error']}`" if ex else "") + "."
+                )
     if s["scaling"]:
         out += [
             "",
             "## Scaling (searchkit defaults)",
             "",
-            "| size | articles | indexing wall s | × 1× | query p50 ms | × 1× | p95 ms | +snippets p50 "
-            "| peak RSS MiB |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| size | articles | indexing wall s | × 1× | indexing CPU s | × 1× | query p50 ms | × 1× | p95 ms "
+            "| +snippets p50 | peak RSS MiB |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for row in s["scaling"]:
             out.append(
                 f"| {row['scale']:g}× | {row['articles']:,} | {row['wall_s']:.2f} | {row['wall_ratio']:.2f} | "
+                f"{row['cpu_s']:.2f} | {row['cpu_ratio']:.2f} | "
                 f"{row['query_p50_ms']:.3f} | {row['query_ratio']:.2f} | {row['query_p95_ms']:.3f} | "
                 f"{row['snippet_p50_ms']:.3f} | {row['peak_mb']:.0f} |"
             )
@@ -333,9 +383,12 @@ def markdown(report: dict[str, Any]) -> str:
         out.append(f"| {g['description']} | ≤ {g['target']:g} | {_f(g['value'])} | {mark} | {g['note']} |")
     loads = [x for run in report["runs"] for r in run.values() for x in r.get("loadavg_1min", [])]
     if loads:
-        out += ["", f"1-minute load average around the measurements: {min(loads):.1f}–{max(loads):.1f} "
-                f"on {os.cpu_count()} CPUs (above the CPU count, other work shared the machine: trust CPU "
-                "time and in-run ratios over absolute wall times)."]
+        out += [
+            "",
+            f"1-minute load average around the measurements: {min(loads):.1f}–{max(loads):.1f} "
+            f"on {os.cpu_count()} CPUs (above the CPU count, other work shared the machine: trust CPU "
+            "time and in-run ratios over absolute wall times).",
+        ]
     out += ["", f"Harness wall time: {report['harness_s']:.0f} s."]
     return "\n".join(out) + "\n"
 
@@ -351,8 +404,9 @@ def chart(report: dict[str, Any], path: Path) -> None:
     names = list(s["systems"])[::-1]
     rows = [s["systems"][n] for n in names]
     vals = [r["full_wall_s"] for r in rows]
-    colors = ["tab:red" if n.startswith("searchkit") else "tab:gray" if n.startswith("floor") else "tab:blue"
-              for n in names]
+    colors = [
+        "tab:red" if n.startswith("searchkit") else "tab:gray" if n.startswith("floor") else "tab:blue" for n in names
+    ]
     bars = a.barh(range(len(rows)), vals, color=colors)
     for bar, r in zip(bars, rows, strict=True):
         if r["extrapolated"]:
@@ -365,16 +419,21 @@ def chart(report: dict[str, Any], path: Path) -> None:
     a.set_title(f"Indexing time (median of {report['config']['runs']})")
     for i, v in enumerate(vals):
         a.text(v * 1.05, i, f"{v:.1f} s", va="center", fontsize=8)
-    a.set_xlim(right=max(vals) * 4)
+    a.set_xlim(min(vals) / 3, max(vals) * 4)
     if s["scaling"]:
         xs = [r["articles"] for r in s["scaling"]]
         b.plot(xs, [r["query_p50_ms"] for r in s["scaling"]], "o-", label="p50, no snippets")
         b.plot(xs, [r["query_p95_ms"] for r in s["scaling"]], "o--", label="p95, no snippets")
         b.plot(xs, [r["snippet_p50_ms"] for r in s["scaling"]], "s-", label="p50, with snippets")
         b.plot(xs, [r["snippet_p95_ms"] for r in s["scaling"]], "s--", label="p95, with snippets")
-        for y, what in ((1.0, "goal p50, no snippets"), (2.0, "goal p50, snippets"), (6.0, "goal p95, snippets")):
-            b.axhline(y, color="gray", lw=0.8, ls=":")
-            b.text(xs[0], y, what, fontsize=7, color="gray", va="bottom")
+        for i, y in enumerate((1.0, 2.0, 6.0)):
+            b.axhline(
+                y,
+                color="gray",
+                lw=0.8,
+                ls=":",
+                label="goals: p50 1 ms / p50 2 ms (snippets) / p95 6 ms (snippets)" if i == 0 else None,
+            )
         b.set_xscale("log")
         b.set_xticks(xs)
         b.set_xticklabels([f"{r['scale']:g}×\n{r['articles']:,}" for r in s["scaling"]], fontsize=8)
@@ -394,8 +453,7 @@ def chart(report: dict[str, Any], path: Path) -> None:
 
 def _git_commit() -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(HERE), "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=10)
+        out = subprocess.run(["git", "-C", str(HERE), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
         return out.stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         return None
@@ -427,8 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         qfile = work / "queries.json"
         qfile.write_text(json.dumps(qs, ensure_ascii=False), encoding="utf-8")
         title_only = work / "queries-title.json"
-        title_only.write_text(json.dumps({k: qs[k] for k in ("title", "warmup")}, ensure_ascii=False),
-                              encoding="utf-8")
+        title_only.write_text(json.dumps({k: qs[k] for k in ("title", "warmup")}, ensure_ascii=False), encoding="utf-8")
         all_runs: list[dict[str, dict[str, Any]]] = []
         for run in range(runs):
             k = run % len(chosen)
@@ -439,19 +496,31 @@ def main(argv: list[str] | None = None) -> int:
                 key = name if sc == 1.0 else f"{name}@x{sc:g}"
                 t0 = time.perf_counter()
                 res[key] = launch(
-                    name, scale=sc, workdir=work, tag=f"r{run}-{key}",
+                    name,
+                    scale=sc,
+                    workdir=work,
+                    tag=f"r{run}-{key}",
                     queries=(qfile if sc == 1.0 else title_only) if name in QUERIED else None,
                     limit=args.janome_slice if name == "whoosh-janome" else None,
                 )
-                print(f"run {run + 1}/{runs} {key:<22} index {res[key]['wall_s']:8.2f} s "
-                      f"(child {time.perf_counter() - t0:6.1f} s)", file=sys.stderr, flush=True)
+                print(
+                    f"run {run + 1}/{runs} {key:<22} index {res[key]['wall_s']:8.2f} s "
+                    f"(child {time.perf_counter() - t0:6.1f} s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             all_runs.append(res)
         summary = summarize(all_runs, full_bytes, full_articles, sorted(scales))
         report: dict[str, Any] = {
             "config": {
-                "runs": runs, "quick": args.quick, "scales": sorted(scales), "systems": chosen,
-                "n_title_queries": len(qs["title"]), "n_questions": len(qs["questions"]),
-                "n_passages": len(load_jsonl(systems.PASSAGES)), "janome_slice": args.janome_slice,
+                "runs": runs,
+                "quick": args.quick,
+                "scales": sorted(scales),
+                "systems": chosen,
+                "n_title_queries": len(qs["title"]),
+                "n_questions": len(qs["questions"]),
+                "n_passages": len(load_jsonl(systems.PASSAGES)),
+                "janome_slice": args.janome_slice,
                 "python": platform.python_version(),
                 "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs",
                 "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -157,8 +157,19 @@ class MorphTokenizer(Tokenizer):
         """(surface, lemma, start offset) for each morpheme."""
         raise NotImplementedError
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,  # noqa: ANN001
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):  # noqa: ANN001, ANN003, ANN204
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,  # noqa: ANN001
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):  # noqa: ANN001, ANN003, ANN204
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
             t.original = t.text = value
@@ -414,8 +425,15 @@ def _latencies(fn: QueryFn, queries: list[str], warmup: list[str]) -> dict[str, 
     return summary
 
 
-def measure(system: System, *, scale: float, workdir: Path, queries: dict[str, list[str]] | None,
-            phase_file: Path | None, limit: int | None) -> dict[str, Any]:
+def measure(
+    system: System,
+    *,
+    scale: float,
+    workdir: Path,
+    queries: dict[str, list[str]] | None,
+    phase_file: Path | None,
+    limit: int | None,
+) -> dict[str, Any]:
     """Index (timed) and query one system; everything in this process and its children."""
     docs: list[Doc] = [] if system.reads_files else corpus(scale, limit)
     articles = len(docs) if docs else 9462
@@ -473,8 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     queries = json.loads(args.queries.read_text(encoding="utf-8")) if args.queries else None
-    res = measure(SYSTEMS[args.system], scale=args.scale, workdir=args.workdir, queries=queries,
-                  phase_file=args.phase_file, limit=args.limit)
+    res = measure(
+        SYSTEMS[args.system],
+        scale=args.scale,
+        workdir=args.workdir,
+        queries=queries,
+        phase_file=args.phase_file,
+        limit=args.limit,
+    )
     args.result.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 

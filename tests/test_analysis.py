@@ -126,42 +126,40 @@ OTHER_SCRIPTS: list[Row] = [
     ("한국어와 日本語", [("한국어와", 0, 4, 0), ("日本", 5, 7, 1), ("語", 7, 8, 2)]),
 ]
 
-_TRAILING_UNKNOWN = (
-    "BUG: unknown word (スマホ, Hangul, emoji) ending a Japanese run is dropped: fugashi strips "
-    "the trailing tabs of the last -U output line, japanese._line sees < 6 fields"
-)
-_LINE_BREAK = "BUG: \\n/\\r in Japanese text is MeCab %pS whitespace eaten by split('\\n'): later offsets drift"
-_TAB = "BUG: a tab in Japanese text breaks MeCab's tab-separated output: word lost or POS name indexed"
-_SEPARATOR = "BUG: U+2028/U+2029 missing from japanese._DROP_CATEGORIES: a line separator is indexed"
-_THAI = "BUG: english._WORD's \\w excludes Thai vowel/tone marks (Mn): Thai words cut into pieces"
-
-
-def xbug(reason: str, *rows: Row) -> list[object]:
-    return [pytest.param(*row, marks=pytest.mark.xfail(strict=True, reason=reason)) for row in rows]
-
-
-KNOWN_BUGS = [
-    *xbug(_TRAILING_UNKNOWN, ("スマホ", [("スマホ", 0, 3, 0)])),
-    *xbug(_TRAILING_UNKNOWN, ("アベノミクス", [("アベノミクス", 0, 6, 0)])),
-    *xbug(_TRAILING_UNKNOWN, ("東京😀", [("東京", 0, 2, 0), ("😀", 2, 3, 1)])),
-    *xbug(_TRAILING_UNKNOWN, ("日本語 안녕하세요", [("日本", 0, 2, 0), ("語", 2, 3, 1), ("안녕하세요", 4, 9, 2)])),
-    *xbug(_TRAILING_UNKNOWN, ("東京😀ASEAN", [("東京", 0, 2, 0), ("😀", 2, 3, 1), ("asean", 3, 8, 2)])),
-    *xbug(_LINE_BREAK, ("東京\n\n小泉", [("東京", 0, 2, 0), ("小泉", 4, 6, 1)])),
-    *xbug(_LINE_BREAK, ("東京\r\n小泉", [("東京", 0, 2, 0), ("小泉", 4, 6, 1)])),
-    *xbug(_LINE_BREAK, ("いる。\n記事では", [("記事", 4, 6, 0)])),
-    *xbug(_TAB, ("東京\t小泉", [("東京", 0, 2, 0), ("小泉", 3, 5, 1)])),
-    *xbug(_SEPARATOR, ("東京\u2028小泉", [("東京", 0, 2, 0), ("小泉", 3, 5, 1)])),
-    *xbug(_THAI, ("สวัสดี ครับ", [("สวัสดี", 0, 6, 0), ("ครับ", 7, 11, 1)])),
+# Rows that once exposed bugs, kept as regressions: an unknown word (スマホ,
+# emoji, Hangul) ending a Japanese run used to be dropped (fugashi strips the
+# empty trailing fields of the last MeCab line); line breaks, tabs and line
+# separators used to shift later offsets or be indexed; Thai vowel and tone
+# marks used to cut Thai words apart.
+TRAILING_UNKNOWN: list[Row] = [
+    ("スマホ", [("スマホ", 0, 3, 0)]),
+    ("アベノミクス", [("アベノミクス", 0, 6, 0)]),
+    ("東京😀", [("東京", 0, 2, 0), ("😀", 2, 3, 1)]),
+    ("日本語 안녕하세요", [("日本", 0, 2, 0), ("語", 2, 3, 1), ("안녕하세요", 4, 9, 2)]),
+    ("東京😀ASEAN", [("東京", 0, 2, 0), ("😀", 2, 3, 1), ("asean", 3, 8, 2)]),
 ]
 
-ALL_ROWS = JAPANESE + FULL_WIDTH_AND_MIXED + ENGLISH + OTHER_SCRIPTS
+LAYOUT: list[Row] = [
+    ("東京\n\n小泉", [("東京", 0, 2, 0), ("小泉", 4, 6, 1)]),
+    ("東京\r\n小泉", [("東京", 0, 2, 0), ("小泉", 4, 6, 1)]),
+    ("いる。\n記事では", [("記事", 4, 6, 0)]),
+    ("東京\t小泉", [("東京", 0, 2, 0), ("小泉", 3, 5, 1)]),
+    ("東京\u2028小泉", [("東京", 0, 2, 0), ("小泉", 3, 5, 1)]),
+    ("東京\u2029小泉\x85大阪", [("東京", 0, 2, 0), ("小泉", 3, 5, 1), ("大阪", 6, 8, 2)]),
+]
+
+THAI: list[Row] = [
+    ("สวัสดี ครับ", [("สวัสดี", 0, 6, 0), ("ครับ", 7, 11, 1)]),
+]
+
+ALL_ROWS = JAPANESE + FULL_WIDTH_AND_MIXED + ENGLISH + OTHER_SCRIPTS + TRAILING_UNKNOWN + LAYOUT + THAI
 
 
 def _table(analyzer: Analyzer, text: str) -> list[tuple[str, int, int, int]]:
     return [(t.term, t.start, t.end, t.position) for t in analyzer.tokens(text)]
 
 
-@pytest.mark.parametrize(("text", "expected"), ALL_ROWS + KNOWN_BUGS)
+@pytest.mark.parametrize(("text", "expected"), ALL_ROWS)
 def test_analysis_table(analyzer: Analyzer, text: str, expected: list[tuple[str, int, int, int]]) -> None:
     assert _table(analyzer, text) == expected
 
@@ -203,20 +201,35 @@ def test_proper_nouns_keep_written_form(analyzer: Analyzer) -> None:
 
 def test_token_fields(analyzer: Analyzer) -> None:
     [tok] = analyzer.tokens("ｺﾝﾋﾟｭｰﾀｰ")
-    assert tok == Token("コンピュータ", 0, 8, 0, "コンピューター", "コンピュータ", "名詞-普通名詞")
+    assert tok == Token("コンピュータ", 0, 8, 0, "コンピューター", "コンピュータ", "名詞-普通名詞", "konpyuta")
     [en] = analyzer.tokens("Ministers")
-    assert (en.term, en.surface, en.tag) == ("minist", "Ministers", "en-word")
+    assert (en.term, en.surface, en.tag, en.reading) == ("minist", "Ministers", "en-word", "")
+    # reading is the last field and defaults to "" (Token built the old way)
+    assert Token("a", 0, 1, 0, "a", "a", "en-word").reading == ""
+
+
+def test_readings_only_for_names_and_loanwords(analyzer: Analyzer) -> None:
+    """Proper nouns and katakana loanwords carry a romaji key; common words, verbs and English do not."""
+    text = "小泉進次郎防衛相が東京でスマホを使った。Ministers met"
+    tokens = analyzer.tokens(text)
+    assert [(t.surface, t.reading) for t in tokens] == [
+        ("小泉", "koizumi"), ("進次郎", "shinjiro"), ("防衛", ""), ("相", ""), ("東京", "tokyo"),
+        ("スマホ", "sumaho"), ("使っ", ""), ("Ministers", ""), ("met", ""),
+    ]
+    # readings never change the terms
+    assert [t.term for t in tokens] == [t for t, _, _ in analyzer.terms(text)]
 
 
 def test_morphemes_report_dropped_words(analyzer: Analyzer) -> None:
     rows = list(analyzer.morphemes("小泉が会談した。"))
-    assert [(surface, s, e, keep) for surface, _, _, s, e, keep in rows] == [
-        ("小泉", 0, 2, True),
-        ("が", 2, 3, False),
-        ("会談", 3, 5, True),
-        ("し", 5, 6, False),
-        ("た", 6, 7, False),
-        ("。", 7, 8, False),
+    assert all(len(row) == 7 for row in rows)
+    assert [(surface, s, e, keep, reading) for surface, _, _, s, e, keep, reading in rows] == [
+        ("小泉", 0, 2, True, "koizumi"),
+        ("が", 2, 3, False, ""),
+        ("会談", 3, 5, True, ""),
+        ("し", 5, 6, False, ""),
+        ("た", 6, 7, False, ""),
+        ("。", 7, 8, False, ""),
     ]
 
 

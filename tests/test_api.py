@@ -58,7 +58,9 @@ def test_version_is_a_string() -> None:
 
 def test_submodules_import_without_side_effects() -> None:
     for mod in ("searchkit.analysis", "searchkit.query", "searchkit.highlight", "searchkit.search",
-                "searchkit.index", "searchkit.importer", "searchkit.cli", "searchkit.corpus", "searchkit.documents"):
+                "searchkit.index", "searchkit.importer", "searchkit.cli", "searchkit.corpus", "searchkit.documents",
+                "searchkit.aliases", "searchkit.suggest", "searchkit.evaluate", "searchkit.bench",
+                "searchkit.analysis.readings", "searchkit.analysis.romaji"):
         importlib.import_module(mod)
 
 
@@ -90,6 +92,9 @@ def test_contract_end_to_end(tmp_path: Path) -> None:
     assert str(snippet) == snippet.text
     assert snippet.html() == "小泉防衛相が<mark>会談</mark>した。"
     assert "会談" in snippet.ansi() and "\x1b[" in snippet.ansi()
+    [m] = hit.matches
+    assert (m.query, m.word, m.start, m.end, m.how) == ("会談", "会談", 6, 8, "exact")
+    assert res.facets["lang"] == {"ja": 1} and res.expansions == [] and res.suggestion is None
     assert ix.delete(["n1"]) == 1
     assert ix.search("会談").total == 0
     assert len(ix) == 1
@@ -102,7 +107,9 @@ def test_doc_example_in_package_docstring(tmp_path: Path) -> None:
 
 
 def test_analyzer_doc_example() -> None:
-    assert [t.term for t in searchkit.Analyzer().tokens("小泉防衛相が会談した")] == ["小泉", "防衛", "相", "会談"]
+    tokens = searchkit.Analyzer().tokens("小泉防衛相が会談した")
+    assert [t.term for t in tokens] == ["小泉", "防衛", "相", "会談"]
+    assert [t.reading for t in tokens] == ["koizumi", "", "", ""]
 
 
 def test_snippet_and_token_are_immutable_values() -> None:
@@ -111,5 +118,6 @@ def test_snippet_and_token_are_immutable_values() -> None:
         s.text = "x"  # type: ignore[misc]
     assert s == searchkit.Snippet("abc", ((0, 1),))
     t = searchkit.Token("a", 0, 1, 0, "a", "a", "en-word")
+    assert t.reading == "" and t == searchkit.Token("a", 0, 1, 0, "a", "a", "en-word", "")
     with pytest.raises(AttributeError):
         t.term = "b"  # type: ignore[misc]

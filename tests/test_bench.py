@@ -153,7 +153,10 @@ def test_dir_size(tmp_path: Path) -> None:
 
 def test_format_bench_renders_a_table() -> None:
     result = {
-        "articles": 3, "text_mb": 0.01, "runs": 1, "queries": 2,
+        "articles": 3,
+        "text_mb": 0.01,
+        "runs": 1,
+        "queries": 2,
         "index": {"wall_s": 1.0, "cpu_s": 1.5, "articles_per_s": 3.0, "mb_per_s": 0.01, "index_mb": 0.1},
         "search": {"query_p50_ms": 0.5, "query_p95_ms": 0.9, "snippet_p50_ms": 1.0, "snippet_p95_ms": 2.0},
         "peak_rss_mb": {"self_mb": 100.0, "children_mb": 0.0},

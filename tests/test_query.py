@@ -115,24 +115,74 @@ def test_parse_rejects_bytes() -> None:
 # -- the Whoosh query built from the text (golden, by field name) ------------------------
 
 
+# Every title/body term is weighted alike (TITLE_BOOST 1.0). A Japanese name also
+# matches the English stem of its reading (小泉 → koizumi), a Latin word the
+# reading keys of Japanese names (japan → r:japan), a kana word both; all at
+# NAME_BOOST 0.6.
 @pytest.mark.parametrize(
     ("query", "built"),
     [
-        ("小泉", "((title:小泉^2.0 OR body:小泉))"),
-        ("defense ministers", "((title:defens^2.0 OR body:defens) AND (title:minist^2.0 OR body:minist))"),
-        ("スマートフォン", '((title:"スマート フォン" OR body:"スマート フォン"))'),
+        ("小泉", "(title:小泉 OR body:小泉 OR title:koizumi^0.6 OR body:koizumi^0.6)"),
+        ("首相", "(title:首相 OR body:首相)"),
+        (
+            "Japan economy",
+            "((title:japan OR body:japan OR title:r:japan^0.6 OR body:r:japan^0.6) AND "
+            "(title:economi OR body:economi OR title:r:economy^0.6 OR body:r:economy^0.6))",
+        ),
+        (
+            "スマートフォン",
+            '((title:"スマート フォン" OR body:"スマート フォン") OR title:r:sumatofon^0.6 OR body:r:sumatofon^0.6 '
+            "OR title:sumatofon^0.6 OR body:sumatofon^0.6)",
+        ),
         ('"defense ministers"', '(title:"defens minist" OR body:"defens minist")'),
-        ("title:小泉", "title:小泉^2.0"),
-        ("body:小泉 title:防衛", "(body:小泉 AND title:防衛^2.0)"),
-        ("lang:EN Japan", "(lang:en AND (title:japan^2.0 OR body:japan))"),
+        ("title:小泉", "(title:小泉 OR title:koizumi^0.6)"),
+        ("body:小泉 title:防衛", "((body:小泉 OR body:koizumi^0.6) AND title:防衛)"),
+        ("lang:EN Japan", "(lang:en AND (title:japan OR body:japan OR title:r:japan^0.6 OR body:r:japan^0.6))"),
         ("id:seed-2", "id:seed-2"),
         ("category:smax", "category:smax"),
-        ("小泉 -防衛", "((title:小泉^2.0 OR body:小泉) AND NOT (title:防衛^2.0 OR body:防衛))"),
-        ("小泉 OR 首相", "((title:小泉^2.0 OR body:小泉) OR (title:首相^2.0 OR body:首相))"),
+        (
+            "小泉 -防衛",
+            "((title:小泉 OR body:小泉 OR title:koizumi^0.6 OR body:koizumi^0.6) AND NOT (title:防衛 OR body:防衛))",
+        ),
+        (
+            "小泉 OR 首相",
+            "((title:小泉 OR body:小泉 OR title:koizumi^0.6 OR body:koizumi^0.6) OR (title:首相 OR body:首相))",
+        ),
+        # a question: an OR of its words plus a body phrase bonus for each adjacent pair
+        (
+            "防衛相はどこで会談した",
+            '((title:防衛 OR body:防衛) OR (title:相 OR body:相) OR (title:会談 OR body:会談) OR body:"防衛 相" '
+            'OR body:"相 会談")',  # Whoosh prints no phrase boost (PAIR_BOOST 0.5)
+        ),
     ],
 )
 def test_built_query(corpus_index: Index, query: str, built: str) -> None:
     assert corpus_index.search(query).parsed == built
+
+
+def test_title_is_not_boosted(corpus_index: Index) -> None:
+    from searchkit.search import NAME_BOOST, TITLE_BOOST
+
+    assert TITLE_BOOST == 1.0 and NAME_BOOST == 0.6
+    assert "^2.0" not in corpus_index.search("title:小泉 OR 首相").parsed
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: res.parsed shows only the any-word fallback when fewer than page*limit "
+                   "articles hold every word, though the articles holding all of them were found by the AND query "
+                   "and rank first")
+def test_built_keyword_query_with_few_full_matches(corpus_index: Index) -> None:
+    assert corpus_index.search("defense ministers").parsed == (
+        "((title:defens OR body:defens OR title:r:defense^0.6 OR body:r:defense^0.6) AND "
+        "(title:minist OR body:minist OR title:r:ministers^0.6 OR body:r:ministers^0.6))"
+    )
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: a kana query word read as a name or loanword gets its English-stem "
+                   "alternative twice (_Builder.term and text_unit), so English spellings weigh 2 x NAME_BOOST = 1.2, "
+                   "more than an exact match: こいずみ ranks the English Koizumi articles above 小泉 (seed-2)")
+@pytest.mark.parametrize(("query", "clause"), [("こいずみ", "body:koizumi^0.6"), ("アプリ", "body:apuri^0.6")])
+def test_kana_query_alternatives_are_not_doubled(corpus_index: Index, query: str, clause: str) -> None:
+    assert corpus_index.search(query).parsed.count(clause) == 1
 
 
 def test_question_is_an_or_of_its_words(corpus_index: Index) -> None:

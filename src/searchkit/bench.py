@@ -171,9 +171,7 @@ def dir_size(path: str | os.PathLike[str]) -> int:
     return sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
 
 
-def time_queries(
-    run: Callable[[str], Any], queries: Sequence[str], *, warmup: Sequence[str] = ()
-) -> list[float]:
+def time_queries(run: Callable[[str], Any], queries: Sequence[str], *, warmup: Sequence[str] = ()) -> list[float]:
     """Run *warmup* untimed, then each query once; return per-query latencies in ms."""
     for q in warmup:
         run(q)
@@ -333,13 +331,17 @@ def format_bench(result: dict[str, Any]) -> str:
         ("indexing CPU (incl. workers)", f"{ix['cpu_s']:.2f} s"),
         ("throughput", f"{ix['articles_per_s']:,.0f} articles/s, {ix['mb_per_s']:.2f} MB/s"),
         ("index size", f"{ix['index_mb']:.1f} MB"),
-        ("peak RSS (self / largest worker)",
-         f"{result['peak_rss_mb']['self_mb']:.0f} / {result['peak_rss_mb']['children_mb']:.0f} MiB"),
+        (
+            "peak RSS (self / largest worker)",
+            f"{result['peak_rss_mb']['self_mb']:.0f} / {result['peak_rss_mb']['children_mb']:.0f} MiB",
+        ),
     ]
     if s:
         rows += [
-            (f"top-10 query p50 / p95 ({result['queries']} queries)",
-             f"{s['query_p50_ms']:.2f} / {s['query_p95_ms']:.2f} ms"),
+            (
+                f"top-10 query p50 / p95 ({result['queries']} queries)",
+                f"{s['query_p50_ms']:.2f} / {s['query_p95_ms']:.2f} ms",
+            ),
             ("with snippets p50 / p95", f"{s['snippet_p50_ms']:.2f} / {s['snippet_p95_ms']:.2f} ms"),
         ]
     lines = ["| measure | value |", "| --- | --- |"]

@@ -351,9 +351,9 @@ class Index:
             if tok.reading and tok.term in keys:
                 clauses.append(wq.Term("body", stem(tok.reading), boost=keys[tok.term] * NAME_BOOST))
         q = wq.Or(clauses)
-        wresults = searcher.search(q, limit=limit + 1, mask=wq.Term("id", doc_id))
-        res = Results("", searcher, q, wresults, 1, limit, None, [], None, 160, self)
-        return list(res)[:limit]
+        wresults = searcher.search(q, limit=limit, mask=wq.Term("id", doc_id))
+        ranked = [(wresults.docnum(i), wresults.score(i) or 0.0) for i in range(wresults.scored_length())]
+        return list(Results("", searcher, q, ranked, lambda: len(wresults), 1, limit, None, [], None, 160, self))
 
     def info(self) -> dict[str, Any]:
         """Counts and versions: documents, segments, size on disk, analyzer, dictionary."""
