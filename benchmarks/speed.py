@@ -48,6 +48,7 @@ ORDER = [
     "floor-io",
 ]
 POLL_S = 0.05
+PSS_EVERY = 5  # PSS sampled every 5th poll
 MIB = 2**20
 
 # (key, description, target, comparison)
@@ -67,18 +68,44 @@ GOALS = [
 # ------------------------------------------------------------------------- children
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Summed RSS of *pid* and all its descendants (shared pages counted in each)."""
-    total, stack, page = 0, [pid], os.sysconf("SC_PAGE_SIZE")
+def _tree(pid: int) -> list[int]:
+    """*pid* and all its descendants."""
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
+        out.append(p)
         try:
-            with open(f"/proc/{p}/statm") as fh:
-                total += int(fh.read().split()[1]) * page
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children") as fh:
                     stack.extend(int(c) for c in fh.read().split())
-        except (FileNotFoundError, ProcessLookupError, ValueError, PermissionError):
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _tree_rss_mb(pids: list[int]) -> float:
+    """Summed RSS of *pids* (pages shared after fork counted in each process)."""
+    total, page = 0, os.sysconf("SC_PAGE_SIZE")
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / MIB
+
+
+def _tree_pss_mb(pids: list[int]) -> float:
+    """Summed PSS of *pids* (shared pages split between their sharers)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError, IndexError):
             continue
     return total / MIB
 
@@ -107,16 +134,21 @@ def launch(
         cmd += ["--queries", str(queries)]
     if limit is not None:
         cmd += ["--limit", str(limit)]
-    peak_index = peak_total = 0.0
+    peak_index = peak_total = pss_index = 0.0
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
+        tick = 0
         while proc.poll() is None:
-            rss = _tree_rss_mb(proc.pid)
+            pids = _tree(proc.pid)
+            rss = _tree_rss_mb(pids)
             peak_total = max(peak_total, rss)
             if not phase.exists():
                 peak_index = max(peak_index, rss)
+                if tick % PSS_EVERY == 0:  # smaps_rollup costs more than statm: sample it less often
+                    pss_index = max(pss_index, _tree_pss_mb(pids))
+            tick += 1
             time.sleep(POLL_S)
     elapsed = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -124,6 +156,7 @@ def launch(
     res: dict[str, Any] = json.loads(result.read_text(encoding="utf-8"))
     res["tree_peak_index_mb"] = peak_index
     res["tree_peak_total_mb"] = peak_total
+    res["tree_peak_pss_index_mb"] = pss_index
     res["peak_mb"] = max(peak_index, res["peak_self_mb"])
     res["child_elapsed_s"] = elapsed
     res["loadavg_1min"] = [load_before, os.getloadavg()[0]]
@@ -191,6 +224,7 @@ def summarize(
             "articles_per_s": rs[0]["articles"] / wall,
             "mb_per_s": rs[0]["text_bytes"] / 1e6 / wall,
             "peak_mb": median([x["peak_mb"] for x in rs]),
+            "peak_pss_mb": median([x.get("tree_peak_pss_index_mb", 0.0) for x in rs]),
             "index_mb": median([x["index_bytes"] for x in rs]) / 1e6,
             "full_wall_s": median([full_wall(x, full_bytes) for x in rs]),
         }
@@ -291,7 +325,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Indexing",
         "",
-        "| system | articles/s | MB/s | wall s | CPU s | peak RSS MiB | index MB | wall × fugashi floor "
+        "| system | articles/s | MB/s | wall s | CPU s | peak RSS (PSS) MiB | index MB | wall × fugashi floor "
         "| wall × Whoosh std | CPU × Whoosh std |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
@@ -304,7 +338,8 @@ def markdown(report: dict[str, Any]) -> str:
         approx = "≈" if r["extrapolated"] else ""
         out.append(
             f"| {label} | {r['articles_per_s']:,.0f} | {r['mb_per_s']:.2f} | {wall} | {r['cpu_s']:.2f} | "
-            f"{r['peak_mb']:.0f} | {r['index_mb']:.1f} | {approx}{_f(r['x_floor'])} | {approx}{_f(r['x_whoosh'])} | "
+            f"{r['peak_mb']:.0f} ({r['peak_pss_mb']:.0f}) | {r['index_mb']:.1f} | "
+            f"{approx}{_f(r['x_floor'])} | {approx}{_f(r['x_whoosh'])} | "
             f"{approx}{_f(r['cpu_x_whoosh'])} |"
         )
     out += [
@@ -312,9 +347,10 @@ def markdown(report: dict[str, Any]) -> str:
         "Indexing times start with records already decoded in memory (the I/O floor is reading and "
         "decoding alone); CPU is process + children. Peak RSS: process tree sampled every "
         f"{POLL_S * 1000:.0f} ms while indexing (pages shared after fork counted in each process), "
-        "never below the main process's own high-water mark (VmHWM); it includes the decoded corpus and "
-        "the interpreter. CPU × Whoosh std compares CPU seconds per MB of text: less sensitive to other load "
-        "on the machine than wall time.",
+        "never below the main process's own high-water mark (VmHWM); in brackets the tree's PSS (shared "
+        f"pages split between sharers, sampled every {POLL_S * PSS_EVERY * 1000:.0f} ms). Both include the "
+        "decoded corpus and the interpreter. CPU × Whoosh std compares CPU seconds per MB of text: less "
+        "sensitive to other load on the machine than wall time.",
         "",
         "## Queries (top 10)",
         "",
@@ -491,7 +527,9 @@ def main(argv: list[str] | None = None) -> int:
             k = run % len(chosen)
             order = chosen[k:] + chosen[:k]
             res: dict[str, dict[str, Any]] = {}
-            jobs = [(s, 1.0) for s in order] + [(DEFAULT, sc) for sc in scales if sc != 1.0]
+            # the other corpus sizes run right after searchkit at 1×, so that their ratios to it
+            # are taken under the same conditions
+            jobs = [j for s in order for j in ([(s, sc) for sc in scales] if s == DEFAULT else [(s, 1.0)])]
             for name, sc in jobs:
                 key = name if sc == 1.0 else f"{name}@x{sc:g}"
                 t0 = time.perf_counter()

@@ -192,7 +192,7 @@ def test_color_flag_forces_colour_when_piped(indexed: Path, cache_env: dict[str,
     assert proc.returncode == 0
     assert "\x1b[1;33m会談\x1b[0m".encode() in proc.stdout
     plain = subprocess.run([sys.executable, "-m", "searchkit", "search", "会談", "-i", str(indexed)],
-                           capture_output=True, env=cache_env, timeout=120)
+                           capture_output=True, env=cache_env, timeout=120, check=False)
     assert plain.returncode == 0 and b"\x1b" not in plain.stdout  # piped: no colour by default
 
 

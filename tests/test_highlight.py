@@ -87,7 +87,6 @@ _SPAN_MERGE = ("BUG: make_snippet merges overlapping matches by comparing an abs
                "(スマホ and r:sumaho share one range) gets two spans and html()/ansi() print it twice")
 
 
-@pytest.mark.xfail(strict=True, reason=_SPAN_MERGE)
 def test_overlapping_matches_merge_after_the_passage_start() -> None:
     text = "前文。東京でスマホを買った。"
     i = text.index("スマホ")
@@ -97,7 +96,6 @@ def test_overlapping_matches_merge_after_the_passage_start() -> None:
     assert s.html() == "東京で<mark>スマホ</mark>を買った。"
 
 
-@pytest.mark.xfail(strict=True, reason=_SPAN_MERGE)
 @pytest.mark.parametrize("query", ["スマホ", "コンピューター"])
 def test_loanword_query_marks_each_word_once(tmp_path: Path, query: str) -> None:
     ix = Index.create(tmp_path / "loan")

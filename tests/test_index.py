@@ -321,8 +321,6 @@ def test_search_sees_commits_from_another_index_object(tmp_path: Path) -> None:
     assert len(reader) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: Index.set_aliases deletes the kept aliases.tsv before it validates the new "
-                   "file, so a rejected file loses the index's table on disk while the open Index still uses it")
 def test_rejected_alias_file_keeps_the_previous_table(new_index: Index, tmp_path: Path) -> None:
     from searchkit.aliases import AliasError
 

@@ -208,9 +208,13 @@ def _content_words(doc: dict[str, Any], tagger: Any) -> list[str]:
     if is_japanese(doc):
         words = []
         for w in tagger(title):
-            f = w.feature
-            s = w.surface
-            if f.pos1 == "名詞" and f.pos2 in _JA_NOUN_KINDS and (len(s) >= 2 or _KANJI.search(s)):
+            f, s = w.feature, w.surface
+            if f.pos1 != "名詞" or f.pos2 not in _JA_NOUN_KINDS:
+                continue
+            if s.isascii():  # a Latin word in a Japanese title: the English rule
+                if _EN_WORD.fullmatch(s) and s.lower() not in _EN_STOP:
+                    words.append(s)
+            elif len(s) >= 2 or _KANJI.search(s):
                 words.append(s)
     else:
         words = [w for w in _EN_WORD.findall(title) if w.lower() not in _EN_STOP]

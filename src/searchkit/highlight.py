@@ -157,7 +157,7 @@ def make_snippet(
     spans: list[tuple[int, int]] = []
     for m_start, m_end, _ in matches:
         if m_start >= start and m_end <= end:
-            if spans and m_start < spans[-1][1]:
+            if spans and m_start - start < spans[-1][1]:
                 spans[-1] = (spans[-1][0], max(spans[-1][1], m_end - start))
             else:
                 spans.append((m_start - start, m_end - start))

@@ -169,13 +169,13 @@ class Index:
         Raises:
             AliasError: the file is malformed (the message names file and line).
         """
+        table = AliasTable.load(path) if path is not None else None  # check before replacing
         for name in _ALIAS_FILES:
             (self.path / name).unlink(missing_ok=True)
-        if path is None:
+        if path is None or table is None:
             self.aliases = None
             return
         src = Path(path)
-        AliasTable.load(src)  # check it before keeping a copy
         dest = self.path / ("aliases.json" if src.suffix == ".json" else "aliases.tsv")
         shutil.copyfile(src, dest)
         self.aliases = AliasTable.load(dest)

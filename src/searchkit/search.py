@@ -12,10 +12,11 @@ How query text becomes a Whoosh query:
   first (AND); articles holding only some follow, ranked the way questions
   are, so a short headline still finds its article. ``total`` counts both;
 * a natural-language question (particles between its words, or longer than
-  that) is a weighted OR of its terms plus a bonus for query terms found next
-  to each other (:data:`PAIR_BOOST`), so passages holding more of the
-  question's words, and holding them together, rank first. Question words
-  (何, どこ, who…) are dropped;
+  that) is a weighted OR of its terms; words found in more than
+  :data:`COMMON_DF` of the articles are left out (they cost the most and
+  weigh the least). When it asks something (a question word such as 何, どこ,
+  who), query terms found next to each other in an article add a bonus
+  (:data:`PAIR_BOOST`), and the question words themselves are dropped;
 * queries with operators, quotes or ``field:`` follow the query language, with
   AND between juxtaposed items;
 * names cross scripts: a Japanese proper noun also matches its romaji reading
@@ -61,8 +62,11 @@ __all__ = ["Hit", "Match", "Results", "search"]
 TITLE_BOOST = 1.0
 PAIR_BOOST = 0.25
 OR_MATCHER: int | None = wq.Or.ARRAY_MATCHER
+#: Question words found in more than this share of articles are left out.
+COMMON_DF: float | None = 0.2
+COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
-KEYWORD_MAX_TERMS = 4
+KEYWORD_MAX_TERMS = 2
 SNIPPET_CHARS = 160
 #: A query with fewer hits than this gets a did-you-mean suggestion.
 SUGGEST_BELOW = 3
@@ -288,10 +292,12 @@ def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
 class _Builder:
     analyzer: Analyzer
     aliases: AliasTable | None = None
+    searcher: Any = None
     #: whoosh term → (query word, how it relates: "term", "reading", "alias")
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
     expansions: list[tuple[str, str, str]] = field(default_factory=list)
     relaxed: bool = False
+    asked: bool = False  # the query holds a question word (何, どこ, who…)
 
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
@@ -307,6 +313,7 @@ class _Builder:
             if term in QUESTION_WORDS:
                 asked.append(tok)
                 sentence = True
+                self.asked = True
                 continue
             toks.append(tok)
         return (toks, sentence) if toks else (asked, False)
@@ -363,41 +370,57 @@ class _Builder:
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
 
     def text_unit(self, text: str, toks: list[Token], fields: Sequence[str]) -> list[wq.Query]:
-        """The units of one free-text run, with kana-reading and alias alternatives."""
+        """The units of one free-text run; a kana run also matches names read that way."""
         groups = self.units(toks)
         parts = [self.unit(g, fields) for g in groups]
         alternatives: list[wq.Query] = []
         key = kana_query_reading(text) if is_kana(text) else None
         if key:  # こいずみ → Japanese names read koizumi, and "Koizumi"
             for alt in (READING_PREFIX + key, stem(key)):
+                if alt in self.origins:  # a loanword token already brought it
+                    continue
                 self._note(alt, text, "reading")
                 alternatives += self._clauses(alt, fields, NAME_BOOST)
-        if self.aliases is not None:
-            for alias, provenance in self.aliases.expand(text):
-                alias_toks, _ = self.tokens(alias)
-                if not alias_toks:
-                    continue
-                self.expansions.append((text, alias, provenance))
-                alias_parts = [self.unit(g, fields, NAME_BOOST) for g in self.units(alias_toks)]
-                for t in alias_toks:
-                    self.origins[t.term] = (text, "alias")
-                alternatives.append(alias_parts[0] if len(alias_parts) == 1 else wq.And(alias_parts))
         if alternatives:
             whole = parts[0] if len(parts) == 1 else wq.And(parts)
             return [wq.Or([whole, *alternatives])]
         return parts
 
-    def keyword_query(self, runs: list[tuple[str, list[Token]]]) -> wq.Query:
-        parts = [p for text, toks in runs for p in self.text_unit(text, toks, _TEXT_FIELDS)]
-        return parts[0] if len(parts) == 1 else wq.And(parts)
+    def alias_queries(self, text: str, fields: Sequence[str]) -> list[wq.Query]:
+        """Queries for the other names of every alias found in ``text`` (recorded in ``expansions``)."""
+        if self.aliases is None:
+            return []
+        out: list[wq.Query] = []
+        for match in self.aliases.find(text):
+            for alias, provenance in match.alternatives:
+                alias_toks, _ = self.tokens(alias)
+                if not alias_toks:
+                    continue
+                self.expansions.append((match.surface, alias, provenance))
+                for t in alias_toks:
+                    self.origins.setdefault(t.term, (match.surface, "alias"))
+                parts = [self.unit(g, fields, NAME_BOOST) for g in self.units(alias_toks)]
+                for t in alias_toks:
+                    self.origins[t.term] = (match.surface, "alias")
+                out.append(parts[0] if len(parts) == 1 else wq.And(parts))
+        return out
 
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> wq.Query:
         toks = [t for _, ts in runs for t in ts]
+        n_docs = self.searcher.doc_count_all() if self.searcher is not None else 0
+        if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
+            # Words in most articles add little to BM25 but cost the most to
+            # score: leave them out of long questions.
+            limit = COMMON_DF * n_docs
+            rare = [t for t in toks if self.searcher.doc_frequency("body", t.term) <= limit]
+            toks = rare or toks
         clauses: list[wq.Query] = []
         for t in toks:
             q = self.term(t, _TEXT_FIELDS)
             clauses += q.subqueries if isinstance(q, wq.Or) else [q]
-        if PAIR_BOOST:
+        if PAIR_BOOST and self.asked:
+            # A question's words tend to stand together in the passage that
+            # answers it ("何と呼ぶ" questions quote it); a headline's don't.
             terms = [t.term for t in toks]
             for pair in dict.fromkeys(zip(terms, terms[1:])):
                 clauses.append(wq.Phrase("body", list(pair), boost=PAIR_BOOST))
@@ -423,9 +446,12 @@ class _Builder:
                 warnings.append(f"{node.text!r} has no searchable words: ignored")
                 return None
             if isinstance(node, Phrase):
-                return self.unit(toks, fields)
-            parts = self.text_unit(node.text, toks, fields)
-            return parts[0] if len(parts) == 1 else wq.And(parts)
+                whole = self.unit(toks, fields)
+            else:
+                parts = self.text_unit(node.text, toks, fields)
+                whole = parts[0] if len(parts) == 1 else wq.And(parts)
+            alternatives = self.alias_queries(node.text, fields)
+            return wq.Or([whole, *alternatives]) if alternatives else whole
         if isinstance(node, Range):
             return _range(node, warnings)
         if isinstance(node, Not):
@@ -545,29 +571,37 @@ def search(
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     searcher = index._searcher()
-    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases)
+    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases, searcher)
     filt = _filters(lang, category, since, until)
 
-    fallback: wq.Query | None = None
+    union: wq.Query | None = None  # keyword queries: articles with any unit
+    last_resort: wq.Query | None = None  # when no article holds a whole unit
     q: wq.Query | None
     if parsed.is_plain:
         runs: list[tuple[str, list[Token]]] = []
         sentence = False
-        for node in _flatten(parsed.tree):
+        texts = _flatten(parsed.tree)
+        for node in texts:
             toks, is_sentence = builder.tokens(node.text)
             sentence |= is_sentence
             if toks:
                 runs.append((node.text, toks))
         n_terms = sum(len(toks) for _, toks in runs)
-        if not runs:
+        alias_alts = builder.alias_queries(" ".join(t.text for t in texts), _TEXT_FIELDS)
+        if not runs and not alias_alts:
             warnings.append("the query has no searchable words")
             q = None
         elif sentence or n_terms > KEYWORD_MAX_TERMS:
             q = builder.question_query(runs)
+            if alias_alts:
+                q = wq.Or([q, *alias_alts])
         else:
-            q = builder.keyword_query(runs)
+            units = [p for text, toks in runs for p in builder.text_unit(text, toks, _TEXT_FIELDS)]
+            q = units[0] if len(units) == 1 else wq.And(units) if units else wq.Or(alias_alts)
+            if len(units) > 1 or (units and alias_alts):
+                union = wq.Or(units + alias_alts)
             if n_terms > 1:
-                fallback = builder.question_query(runs)
+                last_resort = builder.question_query(runs)
     else:
         q = builder.node(parsed.tree, warnings) if parsed.tree is not None else None
 
@@ -596,18 +630,25 @@ def search(
     ranked = items(primary, offset, want)
     count: Any = lambda: len(primary)  # noqa: E731
     final_q = q
-    if fallback is not None:
-        # total = articles with any of the words; those with all come first.
-        count = lambda: len(run(fallback, 1))  # noqa: E731
-    if fallback is not None and n_all < want:
-        # Articles with all the words come first; articles with some of them
-        # follow, best first (a short title-like query still finds its article).
-        secondary = run(fallback, want - n_all, mask=q)
-        ranked += items(secondary, max(0, offset - n_all), want - n_all)
-        final_q = fallback
-        if n_all == 0:
-            warnings.append("no article has all the words; showing articles with any of them, best first")
-            builder.relaxed = True
+    if union is not None:
+        # Articles with every unit come first; articles with some follow, best
+        # first (a short headline still finds its article). total counts both.
+        final_q = union
+        count = lambda: len(run(union, 1))  # noqa: E731
+        if n_all < want:
+            secondary = run(union, want - n_all, mask=q)
+            ranked += items(secondary, max(0, offset - n_all), want - n_all)
+            n_all += secondary.scored_length()
+    if n_all == 0 and last_resort is not None:
+        warnings.append("no article has all the words together; showing articles with any of them, best first")
+        builder.relaxed = True
+        final_q = last_resort
+        fallback = run(last_resort, want)
+        ranked = items(fallback, offset, want)
+        count = lambda: len(fallback)  # noqa: E731
+    elif union is not None and primary.scored_length() == 0 and ranked:
+        warnings.append("no article has all the words; showing articles with some of them, best first")
+        builder.relaxed = True
     if sort == "date" and ranked:
         scores = _relevance(searcher, final_q, [d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]

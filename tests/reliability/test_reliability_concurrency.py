@@ -89,7 +89,7 @@ def test_racing_writers_on_an_empty_index_store_no_duplicate(lock_holder: Callab
                                                              tmp_path: Path) -> None:
     d = tmp_path / "ix"
     Index.create(d).close()
-    holder = lock_holder(d, hold=1.5)  # will add "held-0" once its 1.5 s pause ends
+    holder = lock_holder(d, hold=3)  # will add "held-0" once its 3 s pause ends
     ix = Index.open(d, lock_timeout=60)
     ix.add([{"id": "held-0", "title": "the second writer's version"}])
     assert holder.readline() == "committed"

@@ -137,17 +137,19 @@ def test_ctrl_c_during_import_reports_last_commit(livedoor_3000: tuple[Path, lis
 @pytest.mark.xfail(strict=True, raises=AssertionError,
                    reason="BUG: Ctrl-C during a parallel import (procs >= 2) prints a KeyboardInterrupt traceback "
                    "from every whoosh SubWriterTask worker; the workers do not ignore SIGINT (index.Index._writer)")
-def test_ctrl_c_during_parallel_import_prints_no_traceback(livedoor_3000: tuple[Path, list[str]],
-                                                           spawn: Callable[..., Spawned], tmp_path: Path) -> None:
-    src, ids = livedoor_3000
+def test_ctrl_c_during_parallel_import_prints_no_traceback(spawn: Callable[..., Spawned], tmp_path: Path) -> None:
+    docs = _livedoor(1500)  # full-length bodies: the workers stay busy for seconds
+    src = tmp_path / "full.jsonl"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in docs), encoding="utf-8")
     d = tmp_path / "ix"
     proc = spawn(SEARCHKIT, "index", src, "-i", d, "--batch-size", "1500", "--procs", "2", "-q")
-    assert wait_for(lambda: len(proc.group_alive()) >= 3, timeout=90)  # the parent and two workers
+    if not wait_for(lambda: len(proc.group_alive()) >= 3, timeout=90):  # the parent and two workers
+        pytest.skip("the parallel writer's workers were never seen running")
     time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _, err = proc.proc.communicate(timeout=60)
     assert proc.proc.returncode == 130
-    check_committed_prefix(Index.open(d), ids)
+    assert len(Index.open(d)) == 0  # the one batch was not committed
     assert "Traceback" not in err, err[-2000:]
 
 

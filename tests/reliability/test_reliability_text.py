@@ -77,7 +77,8 @@ def test_unpaired_surrogates_index_and_search_without_crash(ix: Index) -> None:
     check_snippet(ix.search("lonely")[0].snippet, utf8=False)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: lone surrogates are stored verbatim and reach Snippet.text and "
+@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
+                   reason="BUG: lone surrogates are stored verbatim and reach Snippet.text and "
                    "hit.fields (highlight._CONTROL and documents.clean_article leave U+D800-U+DFFF alone), "
                    "so they cannot be encoded as UTF-8")
 def test_unpaired_surrogates_give_utf8_encodable_snippets(ix: Index) -> None:
@@ -87,7 +88,8 @@ def test_unpaired_surrogates_give_utf8_encodable_snippets(ix: Index) -> None:
     hit.fields["title"].encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a JSON \\ud800 escape stores a lone surrogate; `searchkit search` then "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="BUG: a JSON \\ud800 escape stores a lone surrogate; `searchkit search` then "
                    "dies with UnicodeEncodeError printing the hit (cli.search_cmd)")
 def test_cli_search_prints_articles_with_surrogate_escapes(cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "sur.jsonl"
