@@ -127,7 +127,7 @@ def test_parse_rejects_bytes() -> None:
         (
             "Japan economy",
             (
-                "((title:japan OR body:japan OR title:r:japan^0.6 OR body:r:japan^0.6) OR "
+                "((title:japan OR body:japan OR title:r:japan^0.6 OR body:r:japan^0.6) AND "
                 "(title:economi OR body:economi OR title:r:economy^0.6 OR body:r:economy^0.6))"
             ),
         ),

@@ -4,7 +4,8 @@ An article is a mapping with a string ``id``, text in ``title`` and/or
 ``body``, and optional ``url``, ``published``, ``lang``, ``category`` and
 ``tags``. :func:`clean_article` checks types and returns the values Whoosh
 stores; a problem raises :class:`~searchkit.errors.DocumentError` naming the
-field. Unknown fields are ignored (and reported by :func:`unknown_fields`).
+field. Unknown fields are ignored (and reported by :func:`unknown_fields`);
+unpaired surrogates in strings become U+FFFD (:func:`repair_text`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from .errors import DocumentError
 
-__all__ = ["FIELDS", "clean_article", "detect_lang", "parse_datetime", "unknown_fields"]
+__all__ = ["FIELDS", "clean_article", "detect_lang", "parse_datetime", "repair_text", "unknown_fields"]
 
 FIELDS = ("id", "title", "body", "url", "published", "lang", "category", "tags")
 _JAPANESE = re.compile(r"[\u3041-\u30ff\u4e00-\u9fff]")
@@ -50,8 +51,24 @@ def parse_datetime(value: Any) -> datetime:
     else:
         raise ValueError(f"expected a date or ISO 8601 string, got {type(value).__name__}")
     if dt.tzinfo is not None:
-        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError as exc:  # 0001-01-01T00:00+01:00 has no UTC year
+            raise ValueError(f"{value!r} is outside the years 1-9999 in UTC") from exc
     return dt
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def repair_text(value: str) -> str:
+    """Replace unpaired surrogates (from JSON ``\\ud800`` escapes) with U+FFFD.
+
+    They cannot be written as UTF-8, so they would break storage and output.
+    """
+    if not _SURROGATE.search(value):
+        return value
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _str_field(doc: Mapping[str, Any], name: str, doc_id: str | None) -> str | None:
@@ -60,7 +77,7 @@ def _str_field(doc: Mapping[str, Any], name: str, doc_id: str | None) -> str | N
         return None
     if not isinstance(value, str):
         raise DocumentError(f"must be a string, got {type(value).__name__}", field=name, doc_id=doc_id)
-    return value
+    return repair_text(value)
 
 
 def unknown_fields(doc: Mapping[str, Any]) -> list[str]:
@@ -83,6 +100,7 @@ def clean_article(doc: Any) -> dict[str, Any]:
         raise DocumentError(f"must be a string, got {type(doc_id).__name__} {doc_id!r}", field="id")
     if not doc_id.strip():
         raise DocumentError("must not be empty", field="id")
+    doc_id = repair_text(doc_id)
     if len(doc_id) > _MAX_ID:
         raise DocumentError(f"is {len(doc_id)} characters long (at most {_MAX_ID})", field="id")
     title = _str_field(doc, "title", doc_id) or ""
@@ -115,5 +133,5 @@ def clean_article(doc: Any) -> dict[str, Any]:
         if any("," in t for t in tags):
             raise DocumentError("a tag must not contain a comma", field="tags", doc_id=doc_id)
         if tags:
-            out["tags"] = ",".join(t.strip() for t in tags)
+            out["tags"] = ",".join(repair_text(t.strip()) for t in tags)
     return out

@@ -205,13 +205,31 @@ class Index:
         try:
             yield writer
         except BaseException:
-            writer.cancel()
+            try:
+                writer.cancel()
+            except OSError:
+                pass  # a full disk can fail the cancel too; the error that matters is raised below
+            self._clean_after_failure()
             raise
         finally:
             try:
                 holder.unlink()
             except OSError:
                 pass
+
+    def _clean_after_failure(self) -> None:
+        """Remove the files of a commit that failed (the last commit stays as it was)."""
+        lock = self._ix.storage.lock(_INDEX_NAME + "_WRITELOCK")
+        if not lock.acquire(False):  # another writer started meanwhile: leave its files alone
+            return
+        try:
+            toc = whoosh.index.TOC.read(self._ix.storage, _INDEX_NAME)
+            whoosh.index.clean_files(self._ix.storage, _INDEX_NAME, toc.generation, toc.segments)
+            shutil.rmtree(self.path / f"{_INDEX_NAME}.tmp", ignore_errors=True)
+        except (OSError, whoosh.index.EmptyIndexError):
+            pass
+        finally:
+            lock.release()
 
     def _lock_message(self) -> str:
         msg = f"the index at {self.path} is locked by another writer"

@@ -29,6 +29,8 @@ __all__ = ["And", "Node", "Not", "Or", "Parsed", "Phrase", "Range", "Text", "par
 FIELDS = ("title", "body", "id", "lang", "category", "tags", "published", "url")
 #: Queries are cut to this many characters (lenient) or rejected (strict).
 MAX_QUERY_CHARS = 2000
+#: Deeper parentheses are ignored (lenient) or rejected (strict).
+MAX_DEPTH = 50
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ class _Parser:
         self.warnings: list[str] = []
         self.toks: list[tuple[str, str, int]] = []
         self.i = 0
+        self.depth = 0
 
     def problem(self, message: str, position: int, repair: str = "ignored") -> None:
         if self.strict:
@@ -256,7 +259,12 @@ class _Parser:
             return Not(item) if item is not None else None
         self.i += 1
         if kind == "lparen":
+            if self.depth >= MAX_DEPTH:
+                self.problem(f"parentheses nested deeper than {MAX_DEPTH}", pos)
+                return None
+            self.depth += 1
             inner = self.parse_or()
+            self.depth -= 1
             close = self.peek()
             if close is None or close[0] != "rparen":
                 self.problem("unbalanced '('", pos, "closed at the end")

@@ -8,9 +8,8 @@ How query text becomes a Whoosh query:
   スマートフォン → スマート フォン) is one *unit*: a phrase, so its pieces are
   never matched apart;
 * a plain query of a few keywords (no particles, at most
-  :data:`KEYWORD_MAX_TERMS` terms) ranks the articles holding every unit
-  first (AND); articles holding only some follow, ranked the way questions
-  are, so a short headline still finds its article. ``total`` counts both;
+  :data:`KEYWORD_MAX_TERMS` terms) requires every unit (AND); when no article
+  holds them all, articles holding some are shown instead, with a warning;
 * a natural-language question (particles between its words, or longer than
   that) is a weighted OR of its terms; words found in more than
   :data:`COMMON_DF` of the articles are left out (they cost the most and
@@ -494,7 +493,7 @@ def _range(node: Range, warnings: list[str]) -> wq.Query | None:
     try:
         low = _date_bound(node.low, upper=False) if node.low else None
         high = _date_bound(node.high, upper=True) if node.high else None
-    except ValueError:
+    except (ValueError, OverflowError):
         warnings.append(f"published:[{node.low} TO {node.high}] is not a date range: ignored")
         return None
     return wq.DateRange("published", low, high)
@@ -511,7 +510,7 @@ def _filters(lang: str | None, category: str | None,
         try:
             low = _date_bound(str(since), upper=False) if since else None
             high = _date_bound(str(until), upper=True) if until else None
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise QueryError(f"since/until must be dates (YYYY, YYYY-MM or YYYY-MM-DD): {exc}") from exc
         parts.append(wq.DateRange("published", low, high))
     if not parts:
@@ -630,25 +629,22 @@ def search(
     ranked = items(primary, offset, want)
     count: Any = lambda: len(primary)  # noqa: E731
     final_q = q
-    if union is not None:
-        # Articles with every unit come first; articles with some follow, best
-        # first (a short headline still finds its article). total counts both.
-        final_q = union
-        count = lambda: len(run(union, 1))  # noqa: E731
-        if n_all < want:
-            secondary = run(union, want - n_all, mask=q)
-            ranked += items(secondary, max(0, offset - n_all), want - n_all)
-            n_all += secondary.scored_length()
-    if n_all == 0 and last_resort is not None:
-        warnings.append("no article has all the words together; showing articles with any of them, best first")
-        builder.relaxed = True
-        final_q = last_resort
-        fallback = run(last_resort, want)
-        ranked = items(fallback, offset, want)
-        count = lambda: len(fallback)  # noqa: E731
-    elif union is not None and primary.scored_length() == 0 and ranked:
+    if n_all == 0 and union is not None:
+        # No article holds every unit: show those holding some, best first.
         warnings.append("no article has all the words; showing articles with some of them, best first")
         builder.relaxed = True
+        final_q = union
+        some = run(union, want)
+        ranked = items(some, offset, want)
+        n_all = some.scored_length()
+        count = lambda: len(some)  # noqa: E731
+    if n_all == 0 and last_resort is not None:
+        warnings.append("no article has the words together; showing articles with any of them, best first")
+        builder.relaxed = True
+        final_q = last_resort
+        anywhere = run(last_resort, want)
+        ranked = items(anywhere, offset, want)
+        count = lambda: len(anywhere)  # noqa: E731
     if sort == "date" and ranked:
         scores = _relevance(searcher, final_q, [d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]
