@@ -11,13 +11,17 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import os
+import signal
+
+from whoosh import multiproc
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.formats import Characters
 
 from .analysis import Analyzer
 
-__all__ = ["READING_PREFIX", "SearchkitTokenizer", "TermCharacters"]
+__all__ = ["READING_PREFIX", "ParallelWriter", "SearchkitTokenizer", "TermCharacters"]
 
 #: Reading keys of Japanese names are indexed beside the word, at its position
 #: and character range, as ``r:koizumi``; no analyzed term contains ":".
@@ -88,3 +92,53 @@ class TermCharacters(Characters):  # type: ignore[misc]
         encode = self.encode
         for term, poslist in seen.items():
             yield term, len(poslist), len(poslist) * fb, encode(poslist)
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
+    """Whoosh's writer worker, made safe to kill: it lets go of the index lock
+    it inherited through fork (a ``kill -9`` of the import would otherwise leave
+    the lock held by orphaned workers), dies with its parent, and leaves
+    Ctrl-C to the parent."""
+
+    lock_fd: int | None = None
+
+    def run(self) -> None:
+        if self.lock_fd is not None:
+            try:
+                os.close(self.lock_fd)
+            except OSError:
+                pass
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        super().run()
+
+
+class ParallelWriter(multiproc.MpWriter):  # type: ignore[misc]
+    """Whoosh's multi-process writer with :class:`_SubWriterTask` workers."""
+
+    def cancel(self) -> None:
+        # Stop the workers before Whoosh removes their job files under them.
+        for task in self.tasks:
+            task.terminate()
+        for task in self.tasks:
+            task.join(5)
+        super().cancel()
+
+    def _new_task(self) -> Any:
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
+        self.tasks.append(task)
+        task.start()
+        return task

@@ -240,8 +240,8 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
         for hit in res:
             title = _clean(hit.fields.get("title", "")) or "(untitled)"
             published = hit.fields.get("published")
-            meta = " · ".join(x for x in (hit.id, published.date().isoformat() if published else "",
-                                          hit.fields.get("lang", ""), f"{hit.score:.2f}") if x)
+            meta = _clean(" · ".join(x for x in (hit.id, published.date().isoformat() if published else "",
+                                                 hit.fields.get("lang", ""), f"{hit.score:.2f}") if x))
             head = f"{hit.rank + 1:>2}. {title}"
             click.echo(click.style(head, bold=True) if use_color else head, color=use_color)
             click.echo(f"    {click.style(meta, dim=True) if use_color else meta}", color=use_color)

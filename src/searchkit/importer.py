@@ -72,16 +72,19 @@ def _jsonl(stream: IO[bytes] | IO[str], source: str) -> Iterator[tuple[str, int,
             try:
                 raw = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                raise DocumentError(f"is not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)",
-                                    source=source, line=lineno) from exc
+                yield source, lineno, DocumentError(
+                    f"is not valid UTF-8 ({exc.reason} at byte {exc.start} of the line)", source=source, line=lineno)
+                continue
         text = raw.strip().lstrip("\ufeff")
         if not text:
             continue
         try:
-            yield source, lineno, json.loads(text)
+            record = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise DocumentError(f"malformed JSON: {exc.msg} (column {exc.colno})",
-                                source=source, line=lineno) from exc
+            record = DocumentError(f"malformed JSON: {exc.msg} (column {exc.colno})", source=source, line=lineno)
+        except (ValueError, RecursionError) as exc:  # huge integers, absurd nesting
+            record = DocumentError(f"unreadable JSON: {str(exc)[:100]}", source=source, line=lineno)
+        yield source, lineno, record
 
 
 def _text_file(path: Path, root: Path) -> tuple[str, int, Any]:
@@ -97,10 +100,13 @@ def _text_file(path: Path, root: Path) -> tuple[str, int, Any]:
 def read_source(src: str | Path, *, stdin: IO[str] | None = None) -> Iterator[tuple[str, int, Any]]:
     """Yield ``(source, line, record)`` from one JSONL(.gz) file, .txt file or directory, or ``-`` (stdin).
 
-    Records are raw (unchecked); the caller validates them.
+    Records are raw (unchecked); the caller validates them. A line that cannot
+    be read (bad UTF-8, malformed JSON) is yielded as a
+    :class:`~searchkit.errors.DocumentError` in place of its record, so the
+    caller can stop there or skip it and go on.
 
     Raises:
-        DocumentError: unreadable file, bad UTF-8, malformed JSON, truncated gzip.
+        DocumentError: a missing or unreadable file, a truncated gzip file.
     """
     if str(src) == "-":
         yield from _jsonl(stdin if stdin is not None else sys.stdin.buffer, "<stdin>")
@@ -125,9 +131,12 @@ def read_source(src: str | Path, *, stdin: IO[str] | None = None) -> Iterator[tu
 
 
 def read_articles(sources: Iterable[str | Path], *, stdin: IO[str] | None = None) -> Iterator[tuple[str, int, Any]]:
-    """:func:`read_source` over several sources in turn."""
+    """:func:`read_source` over several sources in turn, raising at the first unreadable line."""
     for src in sources:
-        yield from read_source(src, stdin=stdin)
+        for source, line, record in read_source(src, stdin=stdin):
+            if isinstance(record, DocumentError):
+                raise record
+            yield source, line, record
 
 
 def import_articles(
@@ -183,6 +192,8 @@ def import_articles(
             source, line, record = item
             read += 1
             try:
+                if isinstance(record, DocumentError):
+                    raise record
                 clean = clean_article(record)
             except DocumentError as exc:
                 located = DocumentError(exc.reason, source=source, line=line, field=exc.field, doc_id=exc.doc_id)

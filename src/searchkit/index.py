@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import socket
 import sys
 import threading
@@ -36,8 +37,9 @@ from whoosh.scoring import BM25F
 from . import _version as _version_module
 from .aliases import AliasTable
 from .analysis import DICTIONARY
-from .documents import clean_article
-from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, StorageError
+from ._whoosh import ParallelWriter
+from .documents import clean_article, repair_text
+from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from .schema import article_schema
 
 if TYPE_CHECKING:
@@ -49,8 +51,15 @@ _INDEX_NAME = "articles"
 _META = "searchkit.json"
 _HOLDER = "searchkit-writer.json"
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
+#: Whoosh's files for the index named "articles": TOCs, segments, locks.
+_WHOOSH_FILE = re.compile(rf"^_{_INDEX_NAME}_\d+\.toc(\.[0-9.]+)?$|^{_INDEX_NAME}_[a-z0-9]+\.[a-z]+$|^{_INDEX_NAME}_[A-Z]+LOCK$")
 #: Key terms taken from an article to find related ones.
 RELATED_TERMS = 12
+#: Memory (MB) a Whoosh writer sorts postings in before spilling runs to disk:
+#: one process gets more (spilling costs it a third of its time), each of two
+#: parallel processes less, to stay under 1 GiB in all.
+WRITER_MB = 512
+WRITER_MB_PARALLEL = 256
 #: Below this many articles a batch is written in one process (forking costs more).
 PARALLEL_MIN_DOCS = 1_000
 
@@ -117,8 +126,10 @@ class Index:
             if not overwrite:
                 raise IndexExists(f"an index already exists at {p} (use overwrite=True to replace it)")
             cls._remove_index_files(p)
-        elif p.is_dir() and any(p.iterdir()) and not overwrite:
+        elif p.is_dir() and any(not cls._index_file(f.name) for f in p.iterdir()) and not overwrite:
             raise StorageError(f"{p} is not empty and holds no searchkit index; choose an empty directory")
+        elif p.is_dir():
+            cls._remove_index_files(p)  # what a crash during an earlier create left
         try:
             p.mkdir(parents=True, exist_ok=True)
             ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
@@ -153,11 +164,17 @@ class Index:
         return cls(p, ix, lock_timeout=lock_timeout)
 
     @staticmethod
-    def _remove_index_files(p: Path) -> None:
+    def _index_file(name: str) -> bool:
+        """Whether ``name`` is one of the files an index directory holds."""
+        return bool(_WHOOSH_FILE.match(name)) or name in (_META, _HOLDER, *_ALIAS_FILES)
+
+    @classmethod
+    def _remove_index_files(cls, p: Path) -> None:
         for f in p.iterdir():
-            if f.is_file() and (f.name.startswith(("_" + _INDEX_NAME, _INDEX_NAME))
-                                or f.name in (_META, _HOLDER, *_ALIAS_FILES)):
+            if f.is_file() and cls._index_file(f.name):
                 f.unlink()
+            elif f.is_dir() and f.name == f"{_INDEX_NAME}.tmp":
+                shutil.rmtree(f, ignore_errors=True)
 
     def set_aliases(self, path: str | os.PathLike[str] | None) -> None:
         """Use (and keep in the index directory) a name alias table, or none.
@@ -184,11 +201,13 @@ class Index:
 
     @contextmanager
     def _writer(self, procs: int) -> Iterator[Any]:
-        kwargs: dict[str, Any] = {"timeout": self.lock_timeout, "limitmb": 256}
-        if procs > 1:
-            kwargs.update(procs=procs, multisegment=True, batchsize=256)
+        kwargs: dict[str, Any] = {"timeout": self.lock_timeout}
         try:
-            writer = self._ix.writer(**kwargs)
+            if procs > 1:
+                writer = ParallelWriter(self._ix, procs=procs, multisegment=True, batchsize=256,
+                                        limitmb=WRITER_MB_PARALLEL, **kwargs)
+            else:
+                writer = self._ix.writer(limitmb=WRITER_MB, **kwargs)
         except LockError as exc:
             raise IndexLocked(self._lock_message()) from exc
         except OSError as exc:
@@ -204,12 +223,20 @@ class Index:
             pass
         try:
             yield writer
-        except BaseException:
+        except BaseException as exc:
             try:
                 writer.cancel()
             except OSError:
-                pass  # a full disk can fail the cancel too; the error that matters is raised below
+                # A full disk can fail the cancel too, before it lets go of the lock.
+                lock = getattr(writer, "writelock", None)
+                if lock is not None:
+                    try:
+                        lock.release()
+                    except OSError:
+                        pass
             self._clean_after_failure()
+            if isinstance(exc, OSError) and not isinstance(exc, SearchkitError):
+                raise _storage_error(self.path, exc) from exc
             raise
         finally:
             try:
@@ -275,8 +302,9 @@ class Index:
         if not batch:
             return 0
         nprocs = procs if procs is not None else _default_procs(len(batch))
-        fresh = self._ix.doc_count_all() == 0
         with self._writer(nprocs) as writer:
+            # Decided under the lock: another writer may have filled the index meanwhile.
+            fresh = all(seg.doc_count_all() == 0 for seg in writer.segments)
             write = writer.add_document if fresh else writer.update_document
             for clean in batch.values():
                 write(**clean)
@@ -286,10 +314,11 @@ class Index:
 
     def delete(self, ids: Iterable[str]) -> int:
         """Delete articles by id and commit; returns how many were deleted."""
-        ids = list(ids)
+        ids = list(dict.fromkeys(ids))
         for doc_id in ids:
             if not isinstance(doc_id, str):
                 raise TypeError(f"ids must be str, not {type(doc_id).__name__}")
+        ids = [repair_text(doc_id) for doc_id in ids]
         with self._writer(1) as writer:
             n = sum(writer.delete_by_term("id", doc_id) for doc_id in ids)
             self._commit(writer)
@@ -328,11 +357,11 @@ class Index:
         return int(self._searcher().doc_count())
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and self._searcher().document_number(id=doc_id) is not None
+        return isinstance(doc_id, str) and self._searcher().document_number(id=repair_text(doc_id)) is not None
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one article (``tags`` as a list), or None."""
-        fields = self._searcher().document(id=doc_id)
+        fields = self._searcher().document(id=repair_text(doc_id))
         if fields is None:
             return None
         fields = dict(fields)

@@ -47,7 +47,7 @@ from .analysis import Analyzer, Token
 from .analysis.english import stem
 from .analysis.readings import kana_query_reading
 from .analysis.romaji import fold_romaji, is_kana
-from .documents import parse_datetime
+from .documents import parse_datetime, repair_text
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
 from .query import And, Node, Not, Or, Parsed, Phrase, Range, Text, parse
@@ -434,7 +434,7 @@ class _Builder:
         if isinstance(node, (Text, Phrase)):
             name = node.field
             if name in _EXACT_FIELDS:
-                value = node.text.lower() if name in ("lang",) else node.text
+                value = repair_text(node.text.lower() if name in ("lang",) else node.text)
                 return wq.Term(name, value)
             if name == "url":
                 warnings.append("url is stored, not searchable: url:… ignored")

@@ -67,11 +67,6 @@ def test_crashed_writer_leaves_no_stale_lock(lock_holder: Callable[..., Spawned]
     assert len(ix) == 3 and "held-0" not in ix  # the crashed writer's uncommitted article is gone
 
 
-@pytest.mark.xfail(strict=True, raises=IndexLocked,
-                   reason="BUG: kill -9 of a parallel writer (procs >= 2) leaves its whoosh SubWriterTask workers "
-                   "running, blocked on the job queue forever; they inherited the lock file descriptor, so the "
-                   "lock is never released, and IndexLocked names the dead pid (index.Index._writer / "
-                   "_lock_message)")
 def test_crashed_parallel_writer_leaves_no_stale_lock(lock_holder: Callable[..., Spawned], tmp_path: Path) -> None:
     d = tmp_path / "ix"
     _small_index(d)
@@ -82,9 +77,6 @@ def test_crashed_parallel_writer_leaves_no_stale_lock(lock_holder: Callable[...,
     assert len(ix) == 3
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: Index.add decides add_document vs update_document (`fresh`) before taking the "
-                   "lock; two writers racing on an empty index both add, so the same id is stored twice")
 def test_racing_writers_on_an_empty_index_store_no_duplicate(lock_holder: Callable[..., Spawned],
                                                              tmp_path: Path) -> None:
     d = tmp_path / "ix"

@@ -35,9 +35,6 @@ def test_len_counts_distinct_articles_through_reimports_and_deletes(jsonl: Any, 
     assert ix.search("Tokyo", limit=100).total == 49
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG (minor): Index.delete sums writer.delete_by_term per id without de-duplicating the "
-                   "ids, so a repeated id is counted as deleted twice")
 def test_delete_counts_a_repeated_id_once(tmp_path: Path) -> None:
     ix = Index.create(tmp_path / "ix")
     ix.add([good(1), good(2)])

@@ -108,9 +108,6 @@ def test_cli_lenient_notes_and_strict_exit_1(cli: Any, tmp_path: Path, qix: Inde
 
 @pytest.mark.parametrize("depth", [400, 999])
 @pytest.mark.parametrize("strict", [False, True])
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="BUG: query._Parser is recursive (parse_or -> parse_and -> parse_unary); a few "
-                   "hundred nested parentheses (well under MAX_QUERY_CHARS) raise RecursionError")
 def test_deeply_nested_parentheses(depth: int, strict: bool, qix: Index) -> None:
     query = "(" * depth + "東京" + ")" * depth
     assert len(query) <= 2000
@@ -120,30 +117,22 @@ def test_deeply_nested_parentheses(depth: int, strict: bool, qix: Index) -> None
         assert 0 <= exc.position <= len(query)
         return
     assert "t1" in [h.id for h in res]
+    assert strict or res.warnings  # lenient: a depth limit is fine if it says what it dropped
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="BUG: lenient parsing of an unbalanced run of '(' raises RecursionError "
-                   "(query._Parser.parse_unary recurses once per parenthesis)")
 def test_many_unbalanced_parentheses_lenient(qix: Index) -> None:
     res = qix.search("(" * 1500 + "東京")
-    assert "t1" in [h.id for h in res] and res.warnings
+    assert res.warnings and "t1" in [h.id for h in res]
 
 
 @pytest.mark.parametrize("query", ["published:[0001-01-01T00:00:00+01:00 TO]",
                                    "published:[2024 TO 9999-12-31T23:59:59-01:00]"])
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="BUG: search._range catches ValueError only; documents.parse_datetime raises "
-                   "OverflowError for a date whose UTC conversion leaves years 1-9999")
 def test_date_range_out_of_bounds_is_a_warning(query: str, qix: Index) -> None:
     res = qix.search(query)
     assert res.warnings
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: search._filters catches ValueError only, so --since with an offset date "
-                   "outside years 1-9999 raises OverflowError instead of QueryError")
 def test_since_out_of_bounds_is_a_query_error(cli: Any, qix: Index) -> None:
     res = cli("search", "東京", "-i", qix.path, "--since", "0001-01-01T00:00:00+01:00")
     no_traceback(res)
-    assert res.exit_code == 1
+    assert res.exit_code == 1 and "since" in res.stderr

@@ -77,10 +77,6 @@ def test_unpaired_surrogates_index_and_search_without_crash(ix: Index) -> None:
     check_snippet(ix.search("lonely")[0].snippet, utf8=False)
 
 
-@pytest.mark.xfail(strict=True, raises=UnicodeEncodeError,
-                   reason="BUG: lone surrogates are stored verbatim and reach Snippet.text and "
-                   "hit.fields (highlight._CONTROL and documents.clean_article leave U+D800-U+DFFF alone), "
-                   "so they cannot be encoded as UTF-8")
 def test_unpaired_surrogates_give_utf8_encodable_snippets(ix: Index) -> None:
     ix.add([SURROGATES])
     hit = ix.search("lonely")[0]
@@ -88,9 +84,16 @@ def test_unpaired_surrogates_give_utf8_encodable_snippets(ix: Index) -> None:
     hit.fields["title"].encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="BUG: a JSON \\ud800 escape stores a lone surrogate; `searchkit search` then "
-                   "dies with UnicodeEncodeError printing the hit (cli.search_cmd)")
+def test_lookups_by_an_id_with_a_lone_surrogate(ix: Index) -> None:
+    ix.add([{"id": "a\ud800", "title": "t", "category": "c\udfff"}])
+    assert len(ix) == 1
+    assert "a\ud800" in ix
+    assert ix.get("a\ud800") is not None
+    assert len(ix.search("id:a\ud800")) == 1
+    assert len(ix.search("category:c\udfff")) == 1
+    assert ix.delete(["a\ud800"]) == 1
+
+
 def test_cli_search_prints_articles_with_surrogate_escapes(cli: Any, tmp_path: Path) -> None:
     path = tmp_path / "sur.jsonl"
     path.write_text('{"id": "s1", "title": "bad \\ud800 title", "body": "lonely \\udfff surrogate"}\n',
