@@ -292,6 +292,7 @@ class _Builder:
     analyzer: Analyzer
     aliases: AliasTable | None = None
     searcher: Any = None
+    cross_script: bool = True
     #: whoosh term → (query word, how it relates: "term", "reading", "alias")
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
     expansions: list[tuple[str, str, str]] = field(default_factory=list)
@@ -340,7 +341,7 @@ class _Builder:
         """One query word: the term itself, plus its name in the other script."""
         self._note(tok.term, tok.surface, "term")
         clauses = self._clauses(tok.term, fields, boost)
-        for alt, how in self._cross_script(tok):
+        for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
         return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
@@ -361,7 +362,7 @@ class _Builder:
         for t in toks:
             self._note(t.term, t.surface, "term")
         clauses = [wq.Phrase(f, words, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
-        if all(t.reading for t in toks):  # 小泉進次郎 ↔ Shinjiro Koizumi (either order)
+        if self.cross_script and all(t.reading for t in toks):  # 小泉進次郎 ↔ Shinjiro Koizumi (either order)
             alts = [stem(t.reading) for t in toks]
             for t, alt in zip(toks, alts):
                 self._note(alt, t.surface, "reading")
@@ -373,7 +374,7 @@ class _Builder:
         groups = self.units(toks)
         parts = [self.unit(g, fields) for g in groups]
         alternatives: list[wq.Query] = []
-        key = kana_query_reading(text) if is_kana(text) else None
+        key = kana_query_reading(text) if self.cross_script and is_kana(text) else None
         if key:  # こいずみ → Japanese names read koizumi, and "Koizumi"
             for alt in (READING_PREFIX + key, stem(key)):
                 if alt in self.origins:  # a loanword token already brought it
@@ -544,6 +545,7 @@ def search(
     until: str | date | None = None,
     sort: Literal["relevance", "date"] = "relevance",
     strict: bool = False,
+    cross_script: bool = True,
     snippet_chars: int = SNIPPET_CHARS,
 ) -> Results:
     """Search ``index`` for ``query``.
@@ -558,6 +560,8 @@ def search(
         sort: ``"relevance"`` (default) or ``"date"`` (newest first, undated last).
         strict: raise :class:`~searchkit.errors.QuerySyntaxError` on bad
             syntax instead of repairing it.
+        cross_script: also match names written in the other script
+            (Koizumi ↔ 小泉, こいずみ → 小泉); off, a word matches only itself.
         snippet_chars: length budget of each hit's snippet.
 
     Returns:
@@ -570,7 +574,7 @@ def search(
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     searcher = index._searcher()
-    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases, searcher)
+    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases, searcher, cross_script)
     filt = _filters(lang, category, since, until)
 
     union: wq.Query | None = None  # keyword queries: articles with any unit
