@@ -8,7 +8,7 @@ How query text becomes a Whoosh query:
   スマートフォン → スマート フォン) is one *unit*: a phrase, so its pieces are
   never matched apart;
 * a plain query of a few keywords (no particles, at most
-  :data:`KEYWORD_MAX_TERMS` terms) requires every unit (AND); when no article
+  :data:`KEYWORD_MAX_UNITS` units) requires every unit (AND); when no article
   holds them all, articles holding some are shown instead, with a warning;
 * a natural-language question (particles between its words, or longer than
   that) is a weighted OR of its terms; words found in more than
@@ -58,14 +58,14 @@ if TYPE_CHECKING:
 
 __all__ = ["Hit", "Match", "Results", "search"]
 
-TITLE_BOOST = 1.0
+TITLE_BOOST = 1.5
 PAIR_BOOST = 0.25
 OR_MATCHER: int | None = wq.Or.ARRAY_MATCHER
 #: Question words found in more than this share of articles are left out.
 COMMON_DF: float | None = 0.2
 COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
-KEYWORD_MAX_TERMS = 2
+KEYWORD_MAX_UNITS = 2
 SNIPPET_CHARS = 160
 #: A query with fewer hits than this gets a did-you-mean suggestion.
 SUGGEST_BELOW = 3
@@ -335,7 +335,7 @@ class _Builder:
         self.origins.setdefault(term, (query_word, how))
 
     def _clauses(self, term: str, fields: Sequence[str], boost: float) -> list[wq.Query]:
-        return [wq.Term(f, term, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
+        return [wq.Term(f, term, boost=round(boost * (TITLE_BOOST if f == "title" else 1.0), 4)) for f in fields]
 
     def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0) -> wq.Query:
         """One query word: the term itself, plus its name in the other script."""
@@ -361,7 +361,7 @@ class _Builder:
         words = [t.term for t in toks]
         for t in toks:
             self._note(t.term, t.surface, "term")
-        clauses = [wq.Phrase(f, words, boost=boost * (TITLE_BOOST if f == "title" else 1.0)) for f in fields]
+        clauses = [wq.Phrase(f, words, boost=round(boost * (TITLE_BOOST if f == "title" else 1.0), 4)) for f in fields]
         if self.cross_script and all(t.reading for t in toks):  # 小泉進次郎 ↔ Shinjiro Koizumi (either order)
             alts = [stem(t.reading) for t in toks]
             for t, alt in zip(toks, alts):
@@ -590,17 +590,20 @@ def search(
             if toks:
                 runs.append((node.text, toks))
         n_terms = sum(len(toks) for _, toks in runs)
+        n_units = sum(len(builder.units(toks)) for _, toks in runs)
         alias_alts = builder.alias_queries(" ".join(t.text for t in texts), _TEXT_FIELDS)
         if not runs and not alias_alts:
             warnings.append("the query has no searchable words")
             q = None
-        elif sentence or n_terms > KEYWORD_MAX_TERMS:
+        elif sentence or n_units > KEYWORD_MAX_UNITS:
             q = builder.question_query(runs)
             if alias_alts:
                 q = wq.Or([q, *alias_alts])
         else:
             units = [p for text, toks in runs for p in builder.text_unit(text, toks, _TEXT_FIELDS)]
             q = units[0] if len(units) == 1 else wq.And(units) if units else wq.Or(alias_alts)
+            if units and alias_alts:  # an alias stands for the name it was found in
+                q = wq.Or([q, *alias_alts])
             if len(units) > 1 or (units and alias_alts):
                 union = wq.Or(units + alias_alts)
             if n_terms > 1:
