@@ -211,7 +211,7 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
     try:
         ix = _open(index_dir)
         res = ix.search(query, limit=limit, page=page, lang=lang, category=category, since=since,
-                        until=until, sort=sort, strict=strict)  # type: ignore[arg-type]
+                        until=until, sort=sort, strict=strict)
         for w in res.warnings:
             _err(f"note: {w}")
         for word, alias, provenance in res.expansions:
@@ -302,7 +302,7 @@ def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
         searchkit analyze "ＡＳＥＡＮ拡大国防相会議でｺﾝﾋﾟｭｰﾀｰを使った"
     """
     try:
-        rows = []
+        rows: list[dict[str, Any]] = []
         position = 0
         for surface, term, tag, start, end, keep, reading in Analyzer().morphemes(text):
             if not keep and not show_all:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 __all__ = ["Snippet", "make_snippet"]
@@ -46,10 +46,10 @@ class Snippet:
     def __str__(self) -> str:
         return self.text
 
-    def _render(self, escape: object, before: str, after: str) -> str:
+    def _render(self, escape: Callable[[str], str] | None, before: str, after: str) -> str:
         out: list[str] = []
         last = 0
-        esc = escape if callable(escape) else (lambda s: s)
+        esc: Callable[[str], str] = escape if escape is not None else (lambda s: s)
         for start, end in self.spans:
             out.append(esc(self.text[last:start]))
             out.append(before + esc(self.text[start:end]) + after)

@@ -16,7 +16,6 @@ the same import after fixing the file finishes the job without duplicates
 from __future__ import annotations
 
 import gzip
-import io
 import json
 import sys
 import zlib

@@ -30,7 +30,6 @@ from importlib.metadata import version as _package_version
 
 import whoosh.index
 from whoosh import query as wq
-from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
@@ -382,7 +381,7 @@ class Index:
             KeyError: no article has this id.
         """
         from .analysis.english import stem
-        from .search import NAME_BOOST, Hit, Results
+        from .search import NAME_BOOST, Results
 
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)

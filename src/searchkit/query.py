@@ -142,8 +142,6 @@ class _Parser:
                 if end < 0:
                     self.problem("unbalanced quote", pos, "closed at the end")
                     end = len(q)
-                    if self.strict:  # pragma: no cover - problem() raised
-                        return
                 self.toks.append(("phrase", q[pos + 1 : end], pos))
                 pos = end + 1
                 continue

@@ -59,8 +59,8 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
 class Analyzer:
     """Turns Japanese, English or mixed text into terms with exact offsets.
 
-    Args:
-        query: analyze as a query (also drops question words such as 何, どこ, who).
+    It has no options yet; ``version`` changes when the terms it produces do
+    (an index must then be rebuilt).
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
@@ -69,9 +69,6 @@ class Analyzer:
 
     version = 1
 
-    def __init__(self) -> None:
-        pass
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Analyzer) and other.version == self.version
 
@@ -79,7 +76,7 @@ class Analyzer:
         return hash((Analyzer, self.version))
 
     def __repr__(self) -> str:
-        return f"Analyzer(dictionary={DICTIONARY!r})"
+        return f"Analyzer(version={self.version}, dictionary={DICTIONARY!r})"
 
     def _segments(self, text: str) -> Iterator[tuple[str, int, int]]:
         """Yield ``(kind, start, end)`` runs of normalized text: kind is ``en`` or ``ja``."""
