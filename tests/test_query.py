@@ -115,20 +115,20 @@ def test_parse_rejects_bytes() -> None:
 # -- the Whoosh query built from the text (golden, by field name) ------------------------
 
 
-# Title terms weigh TITLE_BOOST 1.5, body terms 1.0. A Japanese name also
+# Title terms weigh TITLE_BOOST 1.5, body terms 1.0, the body's opening (lead) 0.6 more. A Japanese name also
 # matches the English stem of its reading (小泉 → koizumi), a Latin word the
 # reading keys of Japanese names (japan → r:japan), a kana word both; all at
 # NAME_BOOST 0.6.
 @pytest.mark.parametrize(
     ("query", "built"),
     [
-        ("小泉", "(title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6)"),
-        ("首相", "(title:首相^1.5 OR body:首相)"),
+        ("小泉", "(title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6)"),
+        ("首相", "(title:首相^1.5 OR body:首相 OR lead:首相^0.6)"),
         (
             "Japan economy",
             (
-                "((title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6) AND "
-                "(title:economi^1.5 OR body:economi OR title:r:economy^0.9 OR body:r:economy^0.6))"
+                "((title:japan^1.5 OR body:japan OR lead:japan^0.6 OR title:r:japan^0.9 OR body:r:japan^0.6) AND "
+                "(title:economi^1.5 OR body:economi OR lead:economi^0.6 OR title:r:economy^0.9 OR body:r:economy^0.6))"
             ),
         ),
         (
@@ -141,24 +141,24 @@ def test_parse_rejects_bytes() -> None:
         # Whoosh prints no boost on phrases
         ('"defense ministers"', '(title:"defens minist" OR body:"defens minist")'),
         ("title:小泉", "(title:小泉^1.5 OR title:koizumi^0.9)"),
-        ("body:小泉 title:防衛", "((body:小泉 OR body:koizumi^0.6) AND title:防衛^1.5)"),
-        ("lang:EN Japan", "(lang:en AND (title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6))"),
+        ("body:小泉 title:防衛", "((body:小泉 OR lead:小泉^0.6 OR body:koizumi^0.6) AND title:防衛^1.5)"),
+        ("lang:EN Japan", "(lang:en AND (title:japan^1.5 OR body:japan OR lead:japan^0.6 OR title:r:japan^0.9 OR body:r:japan^0.6))"),
         ("id:seed-2", "id:seed-2"),
         ("category:smax", "category:smax"),
         (
             "小泉 -防衛",
-            "((title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6) AND NOT (title:防衛^1.5 OR body:防衛))",
+            "((title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6) AND NOT (title:防衛^1.5 OR body:防衛 OR lead:防衛^0.6))",
         ),
         (
             "小泉 OR 首相",
-            "((title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6) OR (title:首相^1.5 OR body:首相))",
+            "((title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6) OR (title:首相^1.5 OR body:首相 OR lead:首相^0.6))",
         ),
         # a question: an OR of its words plus a body phrase bonus for each adjacent pair
         (
             "防衛相はどこで会談した",
             # one flat OR; Whoosh prints no phrase boost (PAIR_BOOST)
             (
-                '(title:防衛^1.5 OR body:防衛 OR title:相^1.5 OR body:相 OR title:会談^1.5 OR body:会談 OR body:"防衛 相" '
+                '(title:防衛^1.5 OR body:防衛 OR lead:防衛^0.6 OR title:相^1.5 OR body:相 OR lead:相^0.6 OR title:会談^1.5 OR body:会談 OR lead:会談^0.6 OR body:"防衛 相" '
                 'OR body:"相 会談")'
             ),
         ),
@@ -172,7 +172,7 @@ def test_title_is_weighted_above_body(corpus_index: Index) -> None:
     from searchkit.search import NAME_BOOST, TITLE_BOOST
 
     assert TITLE_BOOST > 1.0 and NAME_BOOST == 0.6
-    assert "title:首相^1.5 OR body:首相)" in corpus_index.search("首相").parsed
+    assert "title:首相^1.5 OR body:首相 OR lead:首相^0.6)" in corpus_index.search("首相").parsed
 
 
 def test_keyword_query_parsed_does_not_depend_on_page_size(corpus_index: Index) -> None:

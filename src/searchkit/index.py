@@ -39,7 +39,7 @@ from .analysis import DICTIONARY
 from ._whoosh import ParallelWriter
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
-from .schema import article_schema
+from .schema import article_schema, lead_of
 
 if TYPE_CHECKING:
     from .search import Hit, Results
@@ -305,7 +305,10 @@ class Index:
             # Decided under the lock: another writer may have filled the index meanwhile.
             fresh = all(seg.doc_count_all() == 0 for seg in writer.segments)
             write = writer.add_document if fresh else writer.update_document
+            lead = "lead" in writer.schema
             for clean in batch.values():
+                if lead and clean["body"]:
+                    clean["lead"] = lead_of(clean["body"])
                 write(**clean)
             self._commit(writer)
         self._local.__dict__.clear()

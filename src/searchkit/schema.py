@@ -13,6 +13,10 @@ published   DATETIME         stored, sortable; UTC
 lang        ID               ``ja`` / ``en`` (detected when missing)
 category    ID               stored, sortable (facets)
 tags        KEYWORD          comma-separated in the index, a list outside
+lead        TEXT             the body's first :data:`LEAD_CHARS` characters,
+                             not stored: news puts the gist first, so a
+                             match there weighs more (known-item MRR
+                             +0.06 JA / +0.05 EN, see README)
 =========== ================ ==========================================
 """
 
@@ -23,10 +27,12 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from ._whoosh import SearchkitTokenizer, TermCharacters
 from .analysis import Analyzer
 
-__all__ = ["TEXT_FIELDS", "article_schema"]
+__all__ = ["LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
 
 #: Fields searched by a query without ``field:``.
 TEXT_FIELDS = ("title", "body")
+#: Length of the ``lead`` field: the opening of the body.
+LEAD_CHARS = 300
 
 
 def _text(tokenizer: SearchkitTokenizer) -> TEXT:
@@ -47,4 +53,10 @@ def article_schema(analyzer: Analyzer | None = None) -> Schema:
         lang=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(stored=True, commas=True, scorable=False),
+        lead=TEXT(analyzer=tokenizer, stored=False, phrase=False),
     )
+
+
+def lead_of(body: str) -> str:
+    """The ``lead`` field of an article: the first :data:`LEAD_CHARS` characters of its body."""
+    return body[:LEAD_CHARS]

@@ -24,8 +24,9 @@ How query text becomes a Whoosh query:
   :data:`NAME_BOOST`; an alias table (:mod:`searchkit.aliases`) adds
   alternatives for names readings cannot bridge.
 
-Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and ``body``
-and scored with BM25F.
+Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`), ``body``
+and the body's opening, ``lead`` (:data:`LEAD_BOOST`: news puts the gist
+first), and scored with BM25F.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ OR_MATCHER: int | None = wq.Or.ARRAY_MATCHER
 COMMON_DF: float | None = 0.2
 COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
+#: Extra weight of a word found in the opening of the body (the ``lead`` field).
+LEAD_BOOST = 0.6
 KEYWORD_MAX_UNITS = 2
 SNIPPET_CHARS = 160
 #: A query with fewer hits than this gets a did-you-mean suggestion.
@@ -293,6 +296,7 @@ class _Builder:
     aliases: AliasTable | None = None
     searcher: Any = None
     cross_script: bool = True
+    lead: bool = False  # the index has a lead field (indexes made before it have not)
     #: whoosh term → (query word, how it relates: "term", "reading", "alias")
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
     expansions: list[tuple[str, str, str]] = field(default_factory=list)
@@ -341,6 +345,8 @@ class _Builder:
         """One query word: the term itself, plus its name in the other script."""
         self._note(tok.term, tok.surface, "term")
         clauses = self._clauses(tok.term, fields, boost)
+        if self.lead and "body" in fields:
+            clauses.append(wq.Term("lead", tok.term, boost=round(boost * LEAD_BOOST, 4)))
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
@@ -574,7 +580,8 @@ def search(
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     searcher = index._searcher()
-    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases, searcher, cross_script)
+    builder = _Builder(searcher.schema["body"].analyzer.analyzer, index.aliases, searcher, cross_script,
+                       lead="lead" in searcher.schema)
     filt = _filters(lang, category, since, until)
 
     union: wq.Query | None = None  # keyword queries: articles with any unit
