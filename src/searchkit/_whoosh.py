@@ -17,11 +17,12 @@ import signal
 from whoosh import multiproc
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
-from whoosh.formats import Characters
+from whoosh.formats import Characters, Frequency
+from whoosh.system import pack_uint
 
 from .analysis import Analyzer
 
-__all__ = ["READING_PREFIX", "ParallelWriter", "SearchkitTokenizer", "TermCharacters"]
+__all__ = ["READING_PREFIX", "LeadFrequency", "ParallelWriter", "SearchkitTokenizer", "TermCharacters"]
 
 #: Reading keys of Japanese names are indexed beside the word, at its position
 #: and character range, as ``r:koizumi``; no analyzed term contains ":".
@@ -92,6 +93,23 @@ class TermCharacters(Characters):  # type: ignore[misc]
         encode = self.encode
         for term, poslist in seen.items():
             yield term, len(poslist), len(poslist) * fb, encode(poslist)
+
+
+class LeadFrequency(Frequency):  # type: ignore[misc]
+    """Whoosh's ``Frequency`` format for the ``lead`` field (the opening of
+    the body): its terms are taken from the body's analysis, which Whoosh ran
+    just before (fields are indexed in name order: body, …, lead)."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        freqs: defaultdict[str, int] = defaultdict(int)
+        for term, _, _, _ in analyzer.analyzer.prefix_terms(value):
+            freqs[term] += 1
+        fb = self.field_boost
+        for term, freq in freqs.items():
+            yield term, freq, freq * fb, pack_uint(freq)
 
 
 def _die_with_parent() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from ._whoosh import SearchkitTokenizer, TermCharacters
+from ._whoosh import LeadFrequency, SearchkitTokenizer, TermCharacters
 from .analysis import Analyzer
 
 __all__ = ["LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
@@ -41,6 +41,12 @@ def _text(tokenizer: SearchkitTokenizer) -> TEXT:
     return field
 
 
+def _lead(tokenizer: SearchkitTokenizer) -> TEXT:
+    field = TEXT(analyzer=tokenizer, stored=False, phrase=False)
+    field.format = LeadFrequency(field_boost=1.0)
+    return field
+
+
 def article_schema(analyzer: Analyzer | None = None) -> Schema:
     """Return the Whoosh schema for news articles."""
     tokenizer = SearchkitTokenizer(analyzer or Analyzer())
@@ -53,7 +59,7 @@ def article_schema(analyzer: Analyzer | None = None) -> Schema:
         lang=ID(stored=True, sortable=True),
         category=ID(stored=True, sortable=True),
         tags=KEYWORD(stored=True, commas=True, scorable=False),
-        lead=TEXT(analyzer=tokenizer, stored=False, phrase=False),
+        lead=_lead(tokenizer),
     )
 
 

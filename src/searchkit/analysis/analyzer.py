@@ -22,6 +22,7 @@ pickle it).
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 
 from .english import english_words
@@ -41,6 +42,8 @@ _LATIN_RUN = re.compile(
 # sentence end (or, failing that, hard) to keep memory bounded.
 _MECAB_CHUNK = 20_000
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+#: This thread's last (text, index_terms) pair, for :meth:`Analyzer.prefix_terms`.
+_last = threading.local()
 
 
 def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -135,7 +138,20 @@ class Analyzer:
         if omap:
             start, end = omap.start, omap.end
             out = [(term, start(s), end(e), r) for term, s, e, r in out]
+        _last.analyzed = (text, out)
         return out
+
+    def prefix_terms(self, text: str) -> list[tuple[str, int, int, str]]:
+        """:meth:`index_terms` of ``text``, reusing this thread's last analysis when ``text`` begins it.
+
+        An article's ``lead`` (the opening of its body) is indexed right after
+        the body, so its terms are the body's first ones: no second MeCab pass.
+        """
+        last = getattr(_last, "analyzed", None)
+        if last is not None and last[0].startswith(text):
+            n = len(text)
+            return [t for t in last[1] if t[2] <= n]
+        return self.index_terms(text)
 
     def tokens(self, text: str) -> list[Token]:
         """Return the kept terms as :class:`Token` values (for display and queries)."""

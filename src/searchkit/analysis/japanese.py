@@ -34,7 +34,7 @@ from typing import Any
 from ..errors import AnalysisError, DictionaryNotFound
 from .readings import morpheme_reading
 
-__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "morphemes"]
+__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "morphemes", "name_readings"]
 
 DICTIONARY = "unidic-lite"
 
@@ -67,9 +67,10 @@ _FORMAT = (
 )
 _FIELDS = 10
 #: One entry per distinct output line: (whitespace length, surface length,
-#: term or None when dropped, surface, tag, reading key). News vocabulary
-#: repeats, so most morphemes are a dict lookup.
-_LINES: dict[str, tuple[int, int, str | None, str, str, str]] = {}
+#: term or None when dropped, surface, tag, reading key, reading kind). News
+#: vocabulary repeats, so most morphemes are a dict lookup.
+_Line = tuple[int, int, str | None, str, str, str, str]
+_LINES: dict[str, _Line] = {}
 _LINES_MAX = 500_000
 
 _local = threading.local()
@@ -113,11 +114,11 @@ def _term(surface: str, pos2: str, lemma: str, orth_base: str) -> str:
     return term.lower()
 
 
-def _line(line: str) -> tuple[int, int, str | None, str, str, str]:
+def _line(line: str) -> _Line:
     """Decide once what an output line of MeCab means."""
     fields = line.split("\t")
     if len(fields) < 2:  # the empty line after the last morpheme
-        return 0, 0, None, "", "", ""
+        return 0, 0, None, "", "", "", ""
     # fugashi strips trailing whitespace from the output, which eats the empty
     # trailing fields of the last line (an unknown word at the end): pad them.
     fields += [""] * (_FIELDS - len(fields))
@@ -126,7 +127,7 @@ def _line(line: str) -> tuple[int, int, str | None, str, str, str]:
     lemma = "" if lemma == "*" else lemma
     orth_base = "" if orth_base == "*" else orth_base
     term: str | None
-    reading = ""
+    reading = kind = ""
     if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
         term = None
     else:
@@ -134,8 +135,9 @@ def _line(line: str) -> tuple[int, int, str | None, str, str, str]:
         if term in STOP_LEMMAS:
             term = None
         else:
-            reading = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)[0] or ""
-    return len(ws), len(surface), term, surface, tag, reading
+            key, kind = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)
+            reading = key or ""
+    return len(ws), len(surface), term, surface, tag, reading, kind
 
 
 # MeCab's output is line- and tab-separated, and leading whitespace is printed
@@ -151,7 +153,7 @@ def _parse(text: str) -> list[str]:
         raise AnalysisError(f"MeCab failed on a text of {len(text)} characters: {exc}") from exc
 
 
-def _decoded(lines: list[str]) -> Iterator[tuple[int, int, str | None, str, str, str]]:
+def _decoded(lines: list[str]) -> Iterator[_Line]:
     cache = _LINES
     if len(cache) > _LINES_MAX:
         cache.clear()
@@ -177,7 +179,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
         info = cache.get(line)
         if info is None:
             info = cache[line] = _line(line)
-        ws, n, term, _, _, reading = info
+        ws, n, term, _, _, reading, _ = info
         start = pos + ws
         pos = start + n
         if term is not None:
@@ -187,9 +189,19 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
     """Yield every morpheme of ``text`` with a flag saying whether it is kept."""
     pos = offset
-    for ws, n, term, surface, tag, reading in _decoded(_parse(text)):
+    for ws, n, term, surface, tag, reading, _ in _decoded(_parse(text)):
         if not n:
             continue
         start = pos + ws
         pos = start + n
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
+
+
+def name_readings(text: str, offset: int = 0) -> Iterator[tuple[str, int, int, str]]:
+    """Yield ``(reading key, start, end, kind)`` for the names and loanwords of ``text``."""
+    pos = offset
+    for ws, n, _, _, _, reading, kind in _decoded(_parse(text)):
+        start = pos + ws
+        pos = start + n
+        if reading:
+            yield reading, start, pos, kind

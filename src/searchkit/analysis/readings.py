@@ -31,18 +31,17 @@ seed page's 安圭伯, 安 is a family name (アン, ``an``), 圭 a given name
 (ケイ, ``kei``) and 伯 a common noun (no key); none of it meets the Korean
 romanization "Ahn Gyu-back": that is what :mod:`searchkit.aliases` is for.
 
-MeCab runs through this module's own tagger (one per thread, created lazily;
-MeCab taggers are not thread-safe), with a compact output format whose lines
-are decoded once and cached, as in :mod:`searchkit.analysis.japanese`.
+Japanese readings come from the analyzer's MeCab pass
+(:mod:`searchkit.analysis.japanese` prints the kana and word origin of every
+morpheme and calls :func:`morpheme_reading` once per distinct output line),
+so indexing parses each text once.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from ..errors import AnalysisError, DictionaryNotFound
 from .english import STOP_WORDS
 from .normalize import normalize
 from .romaji import fold_romaji, is_kana, kana_to_romaji
@@ -73,51 +72,10 @@ class Reading(NamedTuple):
     kind: str
 
 
-# -- MeCab ---------------------------------------------------------------------
-
-# One line per morpheme: leading whitespace, surface, pos1-4, goshu, kana.
-# Unknown words (-U) have no goshu or kana. ``-O ""`` stops unidic's dicrc from
-# overriding -F; backslashes are doubled because fugashi splits the argument
-# string shell-style before MeCab sees it (see analysis/japanese.py).
-_FORMAT = (
-    r'-O "" -F%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t%f[12]\\t%f[17]\\n'
-    r" -U%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t\\t\\n -E\\n"
-)
-_local = threading.local()
-
-#: Decoded output lines: (whitespace length, surface length, key or None, kind).
-_LINES: dict[str, tuple[int, int, str | None, str]] = {}
-_LINES_MAX = 200_000
-
-# MeCab builds a lattice over its whole input, so long texts are cut, at a
-# sentence end when there is one.
-_CHUNK = 20_000
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-# Tab, CR and LF would break the line format above; they become spaces (same length).
-_SEPARATORS = str.maketrans("\t\r\n", "   ")
 _JAPANESE_CHAR = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007]")
 
 _PERSON_KIND = {"姓": "family", "名": "given"}
 _PROPER_KIND = {"人名": "person", "地名": "place", "組織名": "organization"}
-
-
-def _tagger() -> Any:
-    tagger = getattr(_local, "tagger", None)
-    if tagger is None:
-        try:
-            import fugashi
-            import unidic_lite
-        except ImportError as exc:
-            raise DictionaryNotFound(
-                "No MeCab dictionary found. Install one: pip install fugashi unidic-lite"
-            ) from exc
-        dicdir = unidic_lite.DICDIR
-        try:
-            tagger = fugashi.GenericTagger(f'-r "{dicdir}/mecabrc" -d "{dicdir}" {_FORMAT}')
-        except RuntimeError as exc:
-            raise DictionaryNotFound(f"MeCab could not load unidic-lite from {dicdir}: {exc}") from exc
-        _local.tagger = tagger
-    return tagger
 
 
 def _is_katakana(surface: str) -> bool:
@@ -156,56 +114,19 @@ def morpheme_reading(surface: str, pos1: str, pos2: str, pos3: str, pos4: str, g
     return (key or None), kind
 
 
-def _line(line: str) -> tuple[int, int, str | None, str]:
-    fields = line.split("\t")
-    if len(fields) < 8:  # the empty line at the end of the output
-        return 0, 0, None, ""
-    ws, surface, pos1, pos2, pos3, pos4, goshu, kana = fields[:8]
-    key, kind = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)
-    return len(ws), len(surface), key, kind
-
-
-def _chunks(text: str) -> list[tuple[int, int]]:
-    out = []
-    start, end = 0, len(text)
-    while end - start > _CHUNK:
-        cut = start + _CHUNK
-        last = None
-        for m in _SENTENCE_END.finditer(text, start + _CHUNK // 2, cut):
-            last = m.end()
-        cut = last or cut
-        out.append((start, cut))
-        start = cut
-    if end > start:
-        out.append((start, end))
-    return out
-
-
 def _japanese_readings(folded: str) -> list[tuple[str, int, int, str]]:
-    """``(key, start, end, kind)`` over already-normalized text (normalized offsets)."""
-    text = folded.translate(_SEPARATORS)
-    tagger = _tagger()
-    cache = _LINES
-    if len(cache) > _LINES_MAX:
-        cache.clear()
+    """``(key, start, end, kind)`` over already-normalized text (normalized offsets).
+
+    Uses the analyzer's own MeCab pass (:mod:`.japanese`), which reads the
+    kana and word origin of every morpheme along with its lemma.
+    """
+    from .analyzer import Analyzer
+    from .japanese import name_readings as japanese_readings
+
     out: list[tuple[str, int, int, str]] = []
-    for a, b in _chunks(text):
-        if not _JAPANESE_CHAR.search(text, a, b):
-            continue
-        try:
-            lines = str(tagger.parse(text[a:b])).split("\n")
-        except (RuntimeError, UnicodeError) as exc:
-            raise AnalysisError(f"MeCab failed on a text of {b - a} characters: {exc}") from exc
-        pos = a
-        for line in lines:
-            info = cache.get(line)
-            if info is None:
-                info = cache[line] = _line(line)
-            ws, n, key, kind = info
-            start = pos + ws
-            pos = start + n
-            if key is not None:
-                out.append((key, start, pos, kind))
+    for kind, a, b in Analyzer()._segments(folded):
+        if kind == "ja":
+            out.extend(japanese_readings(folded[a:b], a))
     return out
 
 
