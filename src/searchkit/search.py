@@ -638,27 +638,22 @@ def search(
         return Results(query, searcher, None, [], None, page, limit, None, warnings, filt, snippet_chars, index)
     want = page * limit
     offset = want - limit
-    primary = run(q, want)
-    n_all = primary.scored_length()
-    ranked = items(primary, offset, want)
-    count: Any = lambda: len(primary)  # noqa: E731
-    final_q = q
-    if n_all == 0 and union is not None:
-        # No article holds every unit: show those holding some, best first.
-        warnings.append("no article has all the words; showing articles with some of them, best first")
-        builder.relaxed = True
-        final_q = union
-        some = run(union, want)
-        ranked = items(some, offset, want)
-        n_all = some.scored_length()
-        count = lambda: len(some)  # noqa: E731
-    if n_all == 0 and last_resort is not None:
-        warnings.append("no article has the words together; showing articles with any of them, best first")
-        builder.relaxed = True
-        final_q = last_resort
-        anywhere = run(last_resort, want)
-        ranked = items(anywhere, offset, want)
-        count = lambda: len(anywhere)  # noqa: E731
+    # Each step runs only when the one before found nothing: all units, then
+    # articles with some units, then any word of a compound that never occurs whole.
+    steps = [(q, "")]
+    if union is not None:
+        steps.append((union, "no article has all the words; showing articles with some of them, best first"))
+    if last_resort is not None:
+        steps.append((last_resort, "no article has the words together; showing articles with any of them, best first"))
+    for final_q, note in steps:
+        if note:
+            warnings.append(note)
+            builder.relaxed = True
+        found = run(final_q, want)
+        if found.scored_length():
+            break
+    ranked = items(found, offset, want)
+    count: Any = lambda: len(found)  # noqa: E731
     if sort == "date" and ranked:
         scores = _relevance(searcher, final_q, [d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]
