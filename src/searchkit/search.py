@@ -350,7 +350,7 @@ class _Builder:
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
-        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        return clauses[0] if len(clauses) == 1 else _any(clauses)
 
     @staticmethod
     def _cross_script(tok: Token) -> list[tuple[str, str]]:
@@ -373,7 +373,7 @@ class _Builder:
             for t, alt in zip(toks, alts):
                 self._note(alt, t.surface, "reading")
             clauses += [wq.And([wq.Term(f, a, boost=boost * NAME_BOOST) for a in alts]) for f in fields]
-        return clauses[0] if len(clauses) == 1 else wq.Or(clauses)
+        return clauses[0] if len(clauses) == 1 else _any(clauses)
 
     def text_unit(self, text: str, toks: list[Token], fields: Sequence[str]) -> list[wq.Query]:
         """The units of one free-text run; a kana run also matches names read that way."""
@@ -389,7 +389,7 @@ class _Builder:
                 alternatives += self._clauses(alt, fields, NAME_BOOST)
         if alternatives:
             whole = parts[0] if len(parts) == 1 else wq.And(parts)
-            return [wq.Or([whole, *alternatives])]
+            return [_any([whole, *alternatives])]
         return parts
 
     def alias_queries(self, text: str, fields: Sequence[str]) -> list[wq.Query]:
@@ -457,7 +457,7 @@ class _Builder:
                 parts = self.text_unit(node.text, toks, fields)
                 whole = parts[0] if len(parts) == 1 else wq.And(parts)
             alternatives = self.alias_queries(node.text, fields)
-            return wq.Or([whole, *alternatives]) if alternatives else whole
+            return _any([whole, *alternatives]) if alternatives else whole
         if isinstance(node, Range):
             return _range(node, warnings)
         if isinstance(node, Not):
@@ -470,7 +470,20 @@ class _Builder:
             return None
         if len(items) == 1 and not isinstance(items[0], wq.Not):
             return items[0]
-        return wq.Or(items) if isinstance(node, Or) else wq.And(items)
+        return _any(items) if isinstance(node, Or) else wq.And(items)
+
+
+def _any(clauses: list[wq.Query]) -> wq.Query:
+    """OR of a few clauses, as a tree of union matchers.
+
+    Whoosh would pick its array matcher for segments under 5,000 articles,
+    which scores every posting of every clause; the tree lets an enclosing AND
+    skip ahead and the top-10 collector skip blocks that cannot make the page
+    (keyword queries 3× faster on the news corpus).
+    """
+    query = wq.Or(clauses)
+    query.matcher_type = wq.Or.DEFAULT_MATCHER
+    return query
 
 
 def _flatten(node: Node | None) -> list[Text]:
@@ -605,14 +618,14 @@ def search(
         elif sentence or n_units > KEYWORD_MAX_UNITS:
             q = builder.question_query(runs)
             if alias_alts:
-                q = wq.Or([q, *alias_alts])
+                q = _any([q, *alias_alts])
         else:
             units = [p for text, toks in runs for p in builder.text_unit(text, toks, _TEXT_FIELDS)]
-            q = units[0] if len(units) == 1 else wq.And(units) if units else wq.Or(alias_alts)
+            q = units[0] if len(units) == 1 else wq.And(units) if units else _any(alias_alts)
             if units and alias_alts:  # an alias stands for the name it was found in
-                q = wq.Or([q, *alias_alts])
+                q = _any([q, *alias_alts])
             if len(units) > 1 or (units and alias_alts):
-                union = wq.Or(units + alias_alts)
+                union = _any(units + alias_alts)
             if n_terms > 1:
                 last_resort = builder.question_query(runs)
     else:
