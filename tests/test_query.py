@@ -122,13 +122,13 @@ def test_parse_rejects_bytes() -> None:
 @pytest.mark.parametrize(
     ("query", "built"),
     [
-        ("小泉", "(title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6)"),
-        ("首相", "(title:首相^1.5 OR body:首相 OR lead:首相^0.6)"),
+        ("小泉", "(title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6)"),
+        ("首相", "(title:首相^1.5 OR body:首相)"),
         (
             "Japan economy",
             (
-                "((title:japan^1.5 OR body:japan OR lead:japan^0.6 OR title:r:japan^0.9 OR body:r:japan^0.6) AND "
-                "(title:economi^1.5 OR body:economi OR lead:economi^0.6 OR title:r:economy^0.9 OR body:r:economy^0.6))"
+                "((title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6) AND "
+                "(title:economi^1.5 OR body:economi OR title:r:economy^0.9 OR body:r:economy^0.6))"
             ),
         ),
         (
@@ -141,17 +141,17 @@ def test_parse_rejects_bytes() -> None:
         # Whoosh prints no boost on phrases
         ('"defense ministers"', '(title:"defens minist" OR body:"defens minist")'),
         ("title:小泉", "(title:小泉^1.5 OR title:koizumi^0.9)"),
-        ("body:小泉 title:防衛", "((body:小泉 OR lead:小泉^0.6 OR body:koizumi^0.6) AND title:防衛^1.5)"),
-        ("lang:EN Japan", "(lang:en AND (title:japan^1.5 OR body:japan OR lead:japan^0.6 OR title:r:japan^0.9 OR body:r:japan^0.6))"),
+        ("body:小泉 title:防衛", "((body:小泉 OR body:koizumi^0.6) AND title:防衛^1.5)"),
+        ("lang:EN Japan", "(lang:en AND (title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6))"),
         ("id:seed-2", "id:seed-2"),
         ("category:smax", "category:smax"),
         (
             "小泉 -防衛",
-            "((title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6) AND NOT (title:防衛^1.5 OR body:防衛 OR lead:防衛^0.6))",
+            "((title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6) AND NOT (title:防衛^1.5 OR body:防衛))",
         ),
         (
             "小泉 OR 首相",
-            "((title:小泉^1.5 OR body:小泉 OR lead:小泉^0.6 OR title:koizumi^0.9 OR body:koizumi^0.6) OR (title:首相^1.5 OR body:首相 OR lead:首相^0.6))",
+            "((title:小泉^1.5 OR body:小泉 OR title:koizumi^0.9 OR body:koizumi^0.6) OR (title:首相^1.5 OR body:首相))",
         ),
         # a question: an OR of its words plus a body phrase bonus for each adjacent pair
         (
@@ -172,7 +172,7 @@ def test_title_is_weighted_above_body(corpus_index: Index) -> None:
     from searchkit.search import NAME_BOOST, TITLE_BOOST
 
     assert TITLE_BOOST > 1.0 and NAME_BOOST == 0.6
-    assert "title:首相^1.5 OR body:首相 OR lead:首相^0.6)" in corpus_index.search("首相").parsed
+    assert "title:首相^1.5 OR body:首相)" in corpus_index.search("首相").parsed
 
 
 def test_keyword_query_parsed_does_not_depend_on_page_size(corpus_index: Index) -> None:
