@@ -36,7 +36,7 @@ from __future__ import annotations
 import calendar
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
@@ -174,7 +174,6 @@ class Results(Sequence[Hit]):
         self.relaxed = bool(builder and builder.relaxed)
         self.page = page
         self.pagelen = pagelen
-        self.parsed = str(wquery) if wquery is not None else ""
         self._searcher = searcher
         self._wquery = wquery
         self._filter = filt
@@ -189,6 +188,11 @@ class Results(Sequence[Hit]):
         offset = (page - 1) * pagelen
         self._hits = [Hit(docnum, score, offset + i, _stored(searcher, docnum), self)
                       for i, (docnum, score) in enumerate(ranked)]
+
+    @property
+    def parsed(self) -> str:
+        """The Whoosh query that ran, as text (for ``--explain``)."""
+        return str(self._wquery) if self._wquery is not None else ""
 
     @property
     def total(self) -> int:
@@ -601,7 +605,7 @@ def search(
     filt = _filters(lang, category, since, until)
 
     union: wq.Query | None = None  # keyword queries: articles with any unit
-    last_resort: wq.Query | None = None  # when no article holds a whole unit
+    last_resort: Callable[[], wq.Query] | None = None  # when no article holds a whole unit (built if needed)
     q: wq.Query | None
     if parsed.is_plain:
         runs: list[tuple[str, list[Token]]] = []
@@ -630,7 +634,7 @@ def search(
             if len(units) > 1 or (units and alias_alts):
                 union = _any(units + alias_alts)
             if n_terms > 1:
-                last_resort = builder.question_query(runs)
+                last_resort = lambda: builder.question_query(runs)  # noqa: E731
     else:
         q = builder.node(parsed.tree, warnings) if parsed.tree is not None else None
 
@@ -656,15 +660,16 @@ def search(
     offset = want - limit
     # Each step runs only when the one before found nothing: all units, then
     # articles with some units, then any word of a compound that never occurs whole.
-    steps = [(q, "")]
+    steps: list[tuple[wq.Query | Callable[[], wq.Query], str]] = [(q, "")]
     if union is not None:
         steps.append((union, "no article has all the words; showing articles with some of them, best first"))
     if last_resort is not None:
         steps.append((last_resort, "no article has the words together; showing articles with any of them, best first"))
-    for final_q, note in steps:
+    for step, note in steps:
         if note:
             warnings.append(note)
             builder.relaxed = True
+        final_q = step() if callable(step) else step
         found = run(final_q, want)
         if found.scored_length():
             break

@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from reliability_support import good, no_traceback
 
 from searchkit import Index
