@@ -29,11 +29,17 @@ Peers:
   with no run of 3+ characters returns nothing).
 * ``xapian``        Xapian (only if the ``xapian`` bindings are importable):
   TermGenerator with English stemming and CJK n-grams, title indexed with
-  wdf 2, QueryParser with default operator OR and no boolean/phrase syntax,
-  BM25.
+  wdf 2; the query is the OR of its terms as the same TermGenerator makes
+  them (QueryParser would AND the n-grams of a CJK run); BM25.
 * ``groonga``       Groonga (only if the ``groonga`` command is on PATH):
   TokenBigram + NormalizerAuto, query = OR of quoted bigrams/words (same
   split as ``whoosh-bigram``), ``scorer_tf_idf`` with title weight 2.
+* ``groonga-mecab`` the same with TokenMecab: the query is the OR of the
+  tokens Groonga's own ``tokenize`` command gives for it with TokenMecab.
+
+Debian's ``python3-xapian`` is built for the system Python; when ``xapian``
+is not importable and the system's ``dist-packages`` holds a build for this
+interpreter's version, that directory is added to ``sys.path``.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import unicodedata
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -61,6 +68,23 @@ _WORD_RE = re.compile(r"\w+")
 
 def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
+
+
+_DEBIAN_DIST = "/usr/lib/python3/dist-packages"
+
+
+def import_xapian() -> Any:
+    """The ``xapian`` module: installed for this interpreter, or Debian's build for the same Python version."""
+    try:
+        import xapian
+    except ImportError:
+        tag = f"cpython-{sys.version_info.major}{sys.version_info.minor}"
+        pkg = os.path.join(_DEBIAN_DIST, "xapian")
+        if not os.path.isdir(pkg) or not any(tag in f for f in os.listdir(pkg)):
+            raise
+        sys.path.append(_DEBIAN_DIST)
+        import xapian
+    return xapian
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
@@ -269,16 +293,14 @@ class Xapian(Peer):
     name = "xapian"
     formulation = (
         "Xapian TermGenerator (English stemming, CJK n-grams), title wdf x2; "
-        "QueryParser default OR, no boolean/phrase syntax; BM25"
+        "OR of the query's terms as the same TermGenerator makes them (weighted by count); BM25"
     )
 
     def build(self, docs: Iterable[Doc], searchable: Sequence[str] = FIELDS) -> int:
-        import xapian
-
+        xapian = import_xapian()
         self.x = xapian
         self.fields = _fields(searchable)
         ngram = getattr(xapian.TermGenerator, "FLAG_NGRAMS", None) or xapian.TermGenerator.FLAG_CJK_NGRAM
-        self.qflags = getattr(xapian.QueryParser, "FLAG_NGRAMS", None) or xapian.QueryParser.FLAG_CJK_NGRAM
         self.db = xapian.WritableDatabase(os.path.join(self.workdir, "xapian"), xapian.DB_CREATE_OR_OVERWRITE)
         tg = xapian.TermGenerator()
         tg.set_stemmer(xapian.Stem("en"))
@@ -295,17 +317,30 @@ class Xapian(Peer):
             self.db.add_document(doc)
             n += 1
         self.db.commit()
-        self.qp = xapian.QueryParser()
-        self.qp.set_stemmer(xapian.Stem("en"))
-        self.qp.set_stemming_strategy(xapian.QueryParser.STEM_SOME)
-        self.qp.set_default_op(xapian.Query.OP_OR)
-        self.qp.set_database(self.db)
+        self.tg = tg
         self.enquire = xapian.Enquire(self.db)
         self.enquire.set_weighting_scheme(xapian.BM25Weight())
         return n
 
     def search(self, query: str, depth: int) -> list[str]:
-        self.enquire.set_query(self.qp.parse_query(nfkc(query), self.qflags))
+        # The query's terms as the documents' TermGenerator makes them (CJK
+        # n-grams; English words stemmed, "Z" prefix), OR-ed with their
+        # frequency in the query. (QueryParser would AND the n-grams of a CJK
+        # run, which misses most passages for a natural-language question.)
+        x = self.x
+        doc = x.Document()
+        self.tg.set_document(doc)
+        self.tg.index_text(nfkc(query))
+        terms = {t.term.decode("utf-8"): t.wdf for t in doc.termlist()}
+        stem = x.Stem("en")
+        subs = [
+            x.Query(t, wqf)
+            for t, wqf in terms.items()
+            if t.startswith("Z") or not (t.isascii() and "Z" + stem(t).decode("utf-8") in terms)
+        ]
+        if not subs:
+            return []
+        self.enquire.set_query(x.Query(x.Query.OP_OR, subs))
         return [m.document.get_data().decode("utf-8") for m in self.enquire.get_mset(0, depth)]
 
     def close(self) -> None:
@@ -318,10 +353,14 @@ class Xapian(Peer):
 
 class Groonga(Peer):
     name = "groonga"
+    tokenizer = "TokenBigram"
     formulation = (
         "Groonga TokenBigram + NormalizerAuto; OR of quoted bigrams/words of the query "
         "(same split as whoosh-bigram); scorer_tf_idf, title weight 2"
     )
+
+    def query_terms(self, query: str) -> list[str]:
+        return _dedupe(bigram_terms(query))
 
     def _call(self, command: str) -> Any:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -333,8 +372,8 @@ class Groonga(Peer):
             raise RuntimeError(f"groonga: {header}")
         return reply[1] if len(reply) > 1 else None
 
-    def _cmd(self, name: str, **args: Any) -> Any:
-        return self._call(f"/d/{name}?" + urllib.parse.urlencode({k: str(v) for k, v in args.items()}))
+    def _cmd(self, command: str, /, **args: Any) -> Any:
+        return self._call(f"/d/{command}?" + urllib.parse.urlencode({k: str(v) for k, v in args.items()}))
 
     def build(self, docs: Iterable[Doc], searchable: Sequence[str] = FIELDS) -> int:
         self.fields = _fields(searchable)
@@ -350,7 +389,7 @@ class Groonga(Peer):
         for f in self.fields:
             self._cmd("column_create", table="Docs", name=f, flags="COLUMN_SCALAR", type="Text")
         self._cmd("table_create", name="Terms", flags="TABLE_PAT_KEY", key_type="ShortText",
-                  default_tokenizer="TokenBigram", normalizer="NormalizerAuto")
+                  default_tokenizer=self.tokenizer, normalizer="NormalizerAuto")
         for f in self.fields:
             self._cmd("column_create", table="Terms", name=f"docs_{f}",
                       flags="COLUMN_INDEX|WITH_POSITION", type="Docs", source=f)
@@ -374,7 +413,7 @@ class Groonga(Peer):
         return n
 
     def search(self, query: str, depth: int) -> list[str]:
-        terms = _dedupe(bigram_terms(query))
+        terms = self.query_terms(query)
         if not terms:
             return []
         expr = " OR ".join('"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"' for t in terms)
@@ -389,10 +428,23 @@ class Groonga(Peer):
             proc.wait(timeout=30)
 
 
+class GroongaMecab(Groonga):
+    name = "groonga-mecab"
+    tokenizer = "TokenMecab"
+    formulation = (
+        "Groonga TokenMecab + NormalizerAuto; OR of the quoted tokens Groonga's tokenize command "
+        "gives for the query (TokenMecab); scorer_tf_idf, title weight 2"
+    )
+
+    def query_terms(self, query: str) -> list[str]:
+        out = self._cmd("tokenize", tokenizer="TokenMecab", normalizer="NormalizerAuto", string=query)
+        return _dedupe(t["value"] for t in out if t["value"].strip())
+
+
 # --------------------------------------------------------------------------- registry
 
 PEERS: dict[str, type[Peer]] = {
-    p.name: p for p in (WhooshStandard, WhooshBigram, Fts5Trigram, Xapian, Groonga)
+    p.name: p for p in (WhooshStandard, WhooshBigram, Fts5Trigram, Xapian, Groonga, GroongaMecab)
 }
 
 
@@ -400,10 +452,10 @@ def unavailable_reason(name: str) -> str | None:
     """Why peer ``name`` cannot run here, or None if it can."""
     if name == "xapian":
         try:
-            import xapian  # noqa: F401
+            import_xapian()
         except ImportError:
             return "skipped: not installed (python module xapian)"
-    elif name == "groonga":
+    elif name in ("groonga", "groonga-mecab"):
         if shutil.which("groonga") is None:
             return "skipped: not installed (groonga command)"
     elif name in ("whoosh-std", "whoosh-bigram"):
