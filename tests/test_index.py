@@ -337,3 +337,13 @@ def test_rejected_alias_file_keeps_the_previous_table(new_index: Index, tmp_path
         assert reopened.info()["aliases"] == 1
     finally:
         reopened.close()
+
+
+def test_postings_of_one_term_share_its_bytes() -> None:
+    """The writer keeps every posting until the segment is written: one bytes object per term, not per posting."""
+    body = article_schema()["body"]
+    first = {tbytes: tbytes for tbytes, *_ in body.index("小泉防衛相が会談した。")}
+    second = {tbytes: tbytes for tbytes, *_ in body.index("会談の後、小泉氏は帰国した。")}
+    for word in ("会談", "小泉"):
+        key = word.encode()
+        assert first[key] == key and first[key] is second[key]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from ._whoosh import LeadFrequency, SearchkitTokenizer, TermCharacters
+from ._whoosh import LeadFrequency, SearchkitTokenizer, TermCharacters, Text
 from .analysis import Analyzer
 
 __all__ = ["LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
@@ -36,13 +36,13 @@ LEAD_CHARS = 300
 
 
 def _text(tokenizer: SearchkitTokenizer) -> TEXT:
-    field = TEXT(analyzer=tokenizer, stored=True, phrase=True)
+    field = Text(analyzer=tokenizer, stored=True, phrase=True)
     field.format = TermCharacters(field_boost=1.0)
     return field
 
 
 def _lead(tokenizer: SearchkitTokenizer) -> TEXT:
-    field = TEXT(analyzer=tokenizer, stored=False, phrase=False)
+    field = Text(analyzer=tokenizer, stored=False, phrase=False)
     field.format = LeadFrequency(field_boost=1.0)
     return field
 
