@@ -347,3 +347,24 @@ def test_postings_of_one_term_share_its_bytes() -> None:
     for word in ("会談", "小泉"):
         key = word.encode()
         assert first[key] == key and first[key] is second[key]
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_spilled_postings_index_the_same(tmp_path: Path, corpus_articles: list[dict[str, object]],
+                                         monkeypatch: pytest.MonkeyPatch, procs: int) -> None:
+    """Postings that outgrow the writer's memory go through sorted run files and come back intact."""
+    import searchkit.index as index_module
+
+    articles = corpus_articles[:300]
+    whole = Index.create(tmp_path / "whole")
+    whole.add(articles, procs=procs)
+    monkeypatch.setattr(index_module, "WRITER_MB", 1)
+    monkeypatch.setattr(index_module, "WRITER_MB_PARALLEL", 1)
+    spilled = Index.create(tmp_path / "spilled")
+    spilled.add(articles, procs=procs)
+    a, b = whole._searcher().reader(), spilled._searcher().reader()
+    assert sorted(a.all_terms()) == sorted(b.all_terms())
+    for field, term in list(a.all_terms())[::50]:
+        assert a.doc_frequency(field, term) == b.doc_frequency(field, term)
+    for query in ("小泉", "防衛相", "election", "スマートフォン 発売"):
+        assert ids(whole.search(query, limit=20)) == ids(spilled.search(query, limit=20))

@@ -11,8 +11,10 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import marshal
 import os
 import signal
+from itertools import islice
 
 from whoosh import multiproc
 from whoosh.analysis import Token as WhooshToken
@@ -20,6 +22,7 @@ from whoosh.analysis import Tokenizer
 from whoosh.fields import TEXT
 from whoosh.formats import Characters, Frequency
 from whoosh.system import pack_uint
+from whoosh.writing import PostingPool
 
 from .analysis import Analyzer
 
@@ -136,6 +139,44 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
             yield term, freq, freq * fb, pack_uint(freq)
 
 
+class PostingRuns(PostingPool):  # type: ignore[misc]
+    """Whoosh's posting pool, writing its sorted runs in marshalled chunks.
+
+    When postings outgrow the writer's memory limit Whoosh spills them to
+    sorted run files, one pickle call per posting each way; chunks of
+    :data:`RUN_CHUNK` postings make that a few calls per run.
+    """
+
+    def _write_run(self, f: Any, items: Any) -> None:
+        items = iter(items)
+        while chunk := list(islice(items, RUN_CHUNK)):
+            marshal.dump(chunk, f)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator[Any]:
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    return
+                yield from chunk
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+RUN_CHUNK = 8192
+
+
+def use_posting_runs(writer: Any) -> None:
+    """Give a fresh Whoosh segment writer a :class:`PostingRuns` pool."""
+    pool = getattr(writer, "pool", None)
+    if pool is not None and type(pool) is PostingPool and not pool.runs and not pool.current:
+        pool.__class__ = PostingRuns
+
+
 def _die_with_parent() -> None:
     """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
     try:
@@ -164,6 +205,10 @@ class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
         _die_with_parent()
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         super().run()
+
+    def _process_file(self, filename: str, doc_count: int) -> None:
+        use_posting_runs(self.writer)
+        super()._process_file(filename, doc_count)
 
 
 class ParallelWriter(multiproc.MpWriter):  # type: ignore[misc]

@@ -36,7 +36,7 @@ from whoosh.scoring import BM25F
 from . import _version as _version_module
 from .aliases import AliasTable
 from .analysis import DICTIONARY
-from ._whoosh import ParallelWriter
+from ._whoosh import ParallelWriter, use_posting_runs
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from .schema import article_schema, lead_of
@@ -207,6 +207,7 @@ class Index:
                                         limitmb=WRITER_MB_PARALLEL, **kwargs)
             else:
                 writer = self._ix.writer(limitmb=WRITER_MB, **kwargs)
+            use_posting_runs(writer)
         except LockError as exc:
             raise IndexLocked(self._lock_message()) from exc
         except OSError as exc:
