@@ -156,9 +156,10 @@ def test_parse_rejects_bytes() -> None:
         # a question: an OR of its words plus a body phrase bonus for each adjacent pair
         (
             "防衛相はどこで会談した",
-            # one flat OR; Whoosh prints no phrase boost (PAIR_BOOST)
+            # one flat OR, each word scored in its best field, no lead bonus (it asks
+            # something); Whoosh prints no phrase boost (PAIR_BOOST)
             (
-                '(title:防衛^1.5 OR body:防衛 OR lead:防衛^0.6 OR title:相^1.5 OR body:相 OR lead:相^0.6 OR title:会談^1.5 OR body:会談 OR lead:会談^0.6 OR body:"防衛 相" '
+                '(DisMax(body:防衛 title:防衛^1.5) OR DisMax(body:相 title:相^1.5) OR DisMax(body:会談 title:会談^1.5) OR body:"防衛 相" '
                 'OR body:"相 会談")'
             ),
         ),

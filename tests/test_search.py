@@ -501,3 +501,30 @@ def test_alias_expands_the_english_name(aliased_corpus: Index, query: str) -> No
     res = aliased_corpus.search(query, limit=ALL)
     assert "seed-2" in ids(res)
     assert res.expansions and res.expansions[0][1:] == ("安圭伯", "aliases.tsv:1")
+
+
+def _scores(query: object, searcher: object) -> dict[int, float]:
+    m = query.matcher(searcher)  # type: ignore[attr-defined]
+    out: dict[int, float] = {}
+    while m.is_active():
+        out[m.id()] = m.score()
+        m.next()
+    return out
+
+
+@pytest.mark.parametrize("word", ["小泉", "防衛", "japan"])
+def test_best_field_scores_the_best_field_per_article(corpus_index: Index, word: str) -> None:
+    """A word in title and body counts once, at its better score, in every article that has it."""
+    from whoosh import query as wq
+
+    from searchkit.search import _BestField
+
+    term = corpus_index.search(word).parsed.split(" OR ")[0].split(":", 1)[1].split("^")[0].strip("(")
+    searcher = corpus_index._searcher()
+    for leaf, _ in searcher.leaf_searchers():
+        title = _scores(wq.Term("title", term, boost=1.5), leaf)
+        body = _scores(wq.Term("body", term), leaf)
+        best = _scores(_BestField([wq.Term("body", term), wq.Term("title", term, boost=1.5)]), leaf)
+        assert set(best) == set(title) | set(body) and best
+        for doc, score in best.items():
+            assert score == pytest.approx(max(title.get(doc, 0.0), body.get(doc, 0.0)))

@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 _INDEX_NAME = "articles"
+#: BM25F term-frequency saturation and length normalization.
+BM25_K1 = 1.2
+BM25_B = 0.75
 _META = "searchkit.json"
 _HOLDER = "searchkit-writer.json"
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
@@ -344,7 +347,7 @@ class Index:
         searcher = getattr(local, "searcher", None)
         now = time.monotonic()
         if searcher is None:
-            local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=0.75, K1=1.2))
+            local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
             local.checked = now
         elif now - local.checked > 1.0:
             local.checked = now
