@@ -528,3 +528,44 @@ def test_best_field_scores_the_best_field_per_article(corpus_index: Index, word:
         assert set(best) == set(title) | set(body) and best
         for doc, score in best.items():
             assert score == pytest.approx(max(title.get(doc, 0.0), body.get(doc, 0.0)))
+
+
+def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    from whoosh.scoring import BM25F
+    from whoosh.searching import Searcher
+
+    import searchkit.search as search_module
+    from searchkit.index import BM25_B, BM25_K1
+
+    question = "小泉氏はどこで会談したのか"
+    res = corpus_index.search(question)
+    assert len(res) > 1
+    reader = corpus_index._searcher().reader()
+
+    def scores(k1: float) -> list[float]:
+        found = Searcher(reader, weighting=BM25F(B=BM25_B, K1=k1), closereader=False).search(res._wquery, limit=10)
+        return [found.score(i) for i in range(found.scored_length())]
+
+    assert [h.score for h in res] == pytest.approx(scores(search_module.QUESTION_K1 or BM25_K1))
+    monkeypatch.setattr(search_module, "QUESTION_K1", None)
+    assert [h.score for h in corpus_index.search(question)] == pytest.approx(scores(BM25_K1))
+    assert scores(BM25_K1) != pytest.approx(scores(0.6))
+
+
+@pytest.mark.parametrize(
+    ("query", "asked", "question_mark"),
+    [
+        ("Who won the election?", True, True),  # English question words are stop words: still seen
+        ("梅雨の期間はふつうどのくらいの長さ", True, False),  # UniDic reads this どの as 殿
+        ("オホーツク海気団が弱まるのはいつ頃", True, False),
+        ("冬にシベリアを覆う気団は？", False, True),
+        ("小泉防衛相が会談", False, False),
+    ],
+)
+def test_questions_are_recognised(analyzer: Any, query: str, asked: bool, question_mark: bool) -> None:
+    from searchkit.search import QUESTION_WORDS, _Builder
+
+    builder = _Builder(analyzer)
+    toks, _ = builder.tokens(query)
+    assert (builder.asked, builder.question_mark) == (asked, question_mark)
+    assert toks and not any(t.surface.lower() in QUESTION_WORDS or t.term in QUESTION_WORDS for t in toks)
