@@ -17,7 +17,8 @@ Evaluations (metrics: MRR@10, Recall@10, Recall@100, mean/p50 query ms):
 Every system is built in its own temporary directory and gets the same
 documents and raw query strings.  One untimed warm-up query is run before
 each timed query set.  Results go to ``benchmarks/results/quality.json``
-unless ``--json`` says otherwise.
+unless ``--json`` says otherwise, with the
+Markdown tables beside it (``quality.md``).
 """
 
 from __future__ import annotations
@@ -283,8 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elapsed = time.perf_counter() - started
 
     summary = verdict(results)
-    print(markdown(results, summary))
-    print(f"\nTotal runtime {elapsed:.0f} s.")
+    table = markdown(results, summary) + f"\nTotal runtime {elapsed:.0f} s.\n"
+    print(table, end="")
 
     import whoosh
 
@@ -312,7 +313,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     with open(args.json, "w", encoding="utf-8") as fh:
         json.dump(report, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
-    print(f"Wrote {args.json}", file=sys.stderr)
+    md_path = os.path.splitext(args.json)[0] + ".md"
+    with open(md_path, "w", encoding="utf-8") as fh:
+        fh.write(table)
+    print(f"Wrote {args.json} and {md_path}", file=sys.stderr)
     return 0
 
 
