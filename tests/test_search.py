@@ -535,7 +535,7 @@ def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, mon
     from whoosh.searching import Searcher
 
     import searchkit.search as search_module
-    from searchkit.index import BM25_B, BM25_K1
+    from searchkit.schema import BM25_B, BM25_K1
 
     question = "小泉氏はどこで会談したのか"
     res = corpus_index.search(question)

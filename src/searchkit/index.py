@@ -39,7 +39,7 @@ from .analysis import DICTIONARY
 from ._whoosh import ParallelWriter, use_posting_runs
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
-from .schema import article_schema, lead_of
+from .schema import BM25_B, BM25_K1, article_schema, lead_of
 
 if TYPE_CHECKING:
     from .search import Hit, Results
@@ -47,9 +47,6 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 _INDEX_NAME = "articles"
-#: BM25F term-frequency saturation and length normalization.
-BM25_K1 = 1.2
-BM25_B = 0.75
 _META = "searchkit.json"
 _HOLDER = "searchkit-writer.json"
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")

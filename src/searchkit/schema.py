@@ -27,12 +27,15 @@ from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 from ._whoosh import LeadFrequency, SearchkitTokenizer, TermCharacters, Text
 from .analysis import Analyzer
 
-__all__ = ["LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
+__all__ = ["BM25_B", "BM25_K1", "LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
 
 #: Fields searched by a query without ``field:``.
 TEXT_FIELDS = ("title", "body")
 #: Length of the ``lead`` field: the opening of the body.
 LEAD_CHARS = 300
+#: BM25F term-frequency saturation and length normalization (every field).
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def _text(tokenizer: SearchkitTokenizer) -> TEXT:

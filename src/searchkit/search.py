@@ -57,6 +57,7 @@ from .analysis.romaji import fold_romaji, is_kana
 from .documents import parse_datetime, repair_text
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
+from .schema import BM25_B
 from .query import And, Node, Not, Or, Parsed, Phrase, Range, Text, parse
 
 if TYPE_CHECKING:
@@ -606,8 +607,6 @@ def _with_k1(searcher: Any, k1: float) -> Any:
     """A searcher over the same reader, scoring BM25F with term-frequency saturation ``k1``."""
     from whoosh.scoring import BM25F
     from whoosh.searching import Searcher
-
-    from .index import BM25_B
 
     return Searcher(searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
 
