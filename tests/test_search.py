@@ -569,3 +569,18 @@ def test_questions_are_recognised(analyzer: Any, query: str, asked: bool, questi
     toks, _ = builder.tokens(query)
     assert (builder.asked, builder.question_mark) == (asked, question_mark)
     assert toks and not any(t.surface.lower() in QUESTION_WORDS or t.term in QUESTION_WORDS for t in toks)
+
+
+def test_published_word_is_a_date_range(corpus_index: Index) -> None:
+    """published:2012 means the year 2012 (Whoosh would raise on a bare value), and garbage is a warning."""
+    year = corpus_index.search("published:2012", limit=500)
+    assert year.total > 0 and year.total == corpus_index.search("published:[2012 TO 2012]", limit=500).total
+    assert all(h.fields["published"].year == 2012 for h in year)
+    bad = corpus_index.search("published:0")
+    assert len(bad) == 0 and any("not a date" in w for w in bad.warnings)
+
+
+@pytest.mark.parametrize("query", ["published:[\x00 TO]", "title:\x00小泉", "\x00\x00", "lang:\x00"])
+def test_nul_characters_in_queries(corpus_index: Index, query: str) -> None:
+    corpus_index.search(query)
+    corpus_index.search(query, strict=False)

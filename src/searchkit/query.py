@@ -117,7 +117,8 @@ _RANGE_BODY = re.compile(r"\[\s*(?:(\S+?)\s+)?TO(?:\s+(\S+?))?\s*\]")
 
 class _Parser:
     def __init__(self, query: str, strict: bool) -> None:
-        self.q = query
+        # NUL separates a field token's parts below; it never means anything in a query.
+        self.q = query.replace("\0", " ")
         self.strict = strict
         self.warnings: list[str] = []
         self.toks: list[tuple[str, str, int]] = []
