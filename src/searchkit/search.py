@@ -410,7 +410,7 @@ class _Builder:
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
-        return clauses[0] if len(clauses) == 1 else _any(clauses)
+        return clauses[0] if len(clauses) == 1 else _Union(clauses)
 
     @staticmethod
     def _cross_script(tok: Token) -> list[tuple[str, str]]:
@@ -433,7 +433,7 @@ class _Builder:
             for t, alt in zip(toks, alts):
                 self._note(alt, t.surface, "reading")
             clauses += [wq.And([wq.Term(f, a, boost=boost * NAME_BOOST) for a in alts]) for f in fields]
-        return clauses[0] if len(clauses) == 1 else _any(clauses)
+        return clauses[0] if len(clauses) == 1 else _Union(clauses)
 
     def text_unit(self, text: str, toks: list[Token], fields: Sequence[str]) -> list[wq.Query]:
         """The units of one free-text run; a kana run also matches names read that way."""
@@ -449,7 +449,7 @@ class _Builder:
                 alternatives += self._clauses(alt, fields, NAME_BOOST)
         if alternatives:
             whole = parts[0] if len(parts) == 1 else wq.And(parts)
-            return [_any([whole, *alternatives])]
+            return [_Union([whole, *alternatives])]
         return parts
 
     def alias_queries(self, text: str, fields: Sequence[str]) -> list[wq.Query]:
@@ -524,7 +524,7 @@ class _Builder:
                 parts = self.text_unit(node.text, toks, fields)
                 whole = parts[0] if len(parts) == 1 else wq.And(parts)
             alternatives = self.alias_queries(node.text, fields)
-            return _any([whole, *alternatives]) if alternatives else whole
+            return _Union([whole, *alternatives]) if alternatives else whole
         if isinstance(node, Range):
             return _range(node, warnings)
         if isinstance(node, Not):
@@ -537,7 +537,7 @@ class _Builder:
             return None
         if len(items) == 1 and not isinstance(items[0], wq.Not):
             return items[0]
-        return _any(items) if isinstance(node, Or) else wq.And(items)
+        return _Union(items) if isinstance(node, Or) else wq.And(items)
 
 
 class _Union(wq.Or):  # type: ignore[misc]
@@ -559,11 +559,6 @@ class _Union(wq.Or):  # type: ignore[misc]
             return wm.NullMatcher()
         m = matchers[0] if len(matchers) == 1 else make_binary_tree(wm.UnionMatcher, matchers)
         return m if self.boost == 1.0 else wm.WrappingMatcher(m, self.boost)
-
-
-def _any(clauses: list[wq.Query]) -> wq.Query:
-    """OR of a few clauses (see :class:`_Union`)."""
-    return _Union(clauses)
 
 
 def _flatten(node: Node | None) -> list[Text]:
@@ -706,14 +701,14 @@ def search(
         elif sentence or n_units > KEYWORD_MAX_UNITS:
             q = builder.question_query(runs)
             if alias_alts:
-                q = _any([q, *alias_alts])
+                q = _Union([q, *alias_alts])
         else:
             units = [p for text, toks in runs for p in builder.text_unit(text, toks, _TEXT_FIELDS)]
-            q = units[0] if len(units) == 1 else wq.And(units) if units else _any(alias_alts)
+            q = units[0] if len(units) == 1 else wq.And(units) if units else _Union(alias_alts)
             if units and alias_alts:  # an alias stands for the name it was found in
-                q = _any([q, *alias_alts])
+                q = _Union([q, *alias_alts])
             if len(units) > 1 or (units and alias_alts):
-                union = _any(units + alias_alts)
+                union = _Union(units + alias_alts)
             if n_terms > 1:
                 last_resort = lambda: builder.question_query(runs)  # noqa: E731
     else:
