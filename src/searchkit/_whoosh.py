@@ -8,25 +8,19 @@ for existing indexes to open. They pickle as configuration only.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pickle import dumps
 from typing import Any
 
-import marshal
-import os
-import signal
-from itertools import islice
-
-from whoosh import multiproc
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
 from whoosh.fields import TEXT
 from whoosh.formats import Characters, Frequency
 from whoosh.system import pack_uint
-from whoosh.writing import PostingPool
 
 from .analysis import Analyzer
 
-__all__ = ["READING_PREFIX", "LeadFrequency", "ParallelWriter", "SearchkitTokenizer", "TermCharacters", "Text"]
+__all__ = ["READING_PREFIX", "LeadFrequency", "SearchkitTokenizer", "TermCharacters", "Text"]
 
 #: Reading keys of Japanese names are indexed beside the word, at its position
 #: and character range, as ``r:koizumi``; no analyzed term contains ":".
@@ -88,38 +82,59 @@ class TermCharacters(Characters):  # type: ignore[misc]
         if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
+        for term, freq, weight, vbytes in self.term_values(value, analyzer.analyzer, str):
+            yield term, freq, weight, vbytes
+
+    def term_values(self, value: str, analyzer: Analyzer, key: Any = None) -> list[tuple[Any, int, float, bytes]]:
+        """``(term, freq, weight, value)`` of each term of ``value``; terms as shared bytes unless ``key`` is ``str``."""
         seen: defaultdict[str, list[tuple[int, int, int]]] = defaultdict(list)
-        for pos, (term, start, end, reading) in enumerate(analyzer.analyzer.index_terms(value)):
+        for pos, (term, start, end, reading) in enumerate(analyzer.index_terms(value)):
             seen[term].append((pos, start, end))
             if reading:
                 seen[READING_PREFIX + reading].append((pos, start, end))
         fb = self.field_boost
         encode = self.encode
+        tbytes = _term_bytes if key is None else key
+        out = []
         for term, poslist in seen.items():
-            yield term, len(poslist), len(poslist) * fb, encode(poslist)
+            n = len(poslist)
+            if n == 1:
+                pos, start, end = poslist[0]
+                vbytes = _ONE + dumps([(pos, start, end - start)], 2)
+            else:
+                vbytes = encode(poslist)
+            out.append((tbytes(term), n, n * fb, vbytes))
+        return out
 
 
-#: Encoded terms shared by every posting of the same term: Whoosh's writer
-#: holds each posting as a tuple with its term's bytes until the segment is
-#: written, and one object per term instead of per posting saves about a
-#: fifth of that memory.
+#: Encoded terms shared by every posting of the same term, so the writer
+#: holds one bytes object per term instead of one per posting.
 _TERM_BYTES: dict[str, bytes] = {}
 _TERM_BYTES_MAX = 1_000_000
+_ONE = pack_uint(1)
+
+
+def _term_bytes(term: str) -> bytes:
+    tbytes = _TERM_BYTES.get(term)
+    if tbytes is None:
+        if len(_TERM_BYTES) > _TERM_BYTES_MAX:
+            _TERM_BYTES.clear()
+        tbytes = _TERM_BYTES[term] = term.encode("utf-8")
+    return tbytes
 
 
 class Text(TEXT):  # type: ignore[misc]
-    """Whoosh's ``TEXT`` field, with each term's bytes shared by its postings."""
+    """Whoosh's ``TEXT`` field, with each term's bytes shared by its postings;
+    fields in searchkit's formats are analyzed in one pass into a list."""
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
-        cache = _TERM_BYTES
-        if len(cache) > _TERM_BYTES_MAX:
-            cache.clear()
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        fmt = self.format
+        if isinstance(self.analyzer, SearchkitTokenizer) and isinstance(value, str) and not kwargs:
+            if isinstance(fmt, (TermCharacters, LeadFrequency)):
+                return fmt.term_values(value, self.analyzer.analyzer)
         kwargs.setdefault("mode", "index")
-        for term, freq, weight, vbytes in self.format.word_values(value, self.analyzer, **kwargs):
-            tbytes = cache.get(term)
-            if tbytes is None:
-                tbytes = cache[term] = term.encode("utf-8")
-            yield tbytes, freq, weight, vbytes
+        return ((_term_bytes(term), freq, weight, vbytes)
+                for term, freq, weight, vbytes in fmt.word_values(value, self.analyzer, **kwargs))
 
 
 class LeadFrequency(Frequency):  # type: ignore[misc]
@@ -131,101 +146,13 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
         if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
             yield from super().word_values(value, analyzer, **kwargs)
             return
+        yield from self.term_values(value, analyzer.analyzer, str)
+
+    def term_values(self, value: str, analyzer: Analyzer, key: Any = None) -> list[tuple[Any, int, float, bytes]]:
+        """``(term, freq, weight, value)`` of each term of ``value``; terms as shared bytes unless ``key`` is ``str``."""
         freqs: defaultdict[str, int] = defaultdict(int)
-        for term, _, _, _ in analyzer.analyzer.prefix_terms(value):
+        for term, _, _, _ in analyzer.prefix_terms(value):
             freqs[term] += 1
         fb = self.field_boost
-        for term, freq in freqs.items():
-            yield term, freq, freq * fb, pack_uint(freq)
-
-
-class PostingRuns(PostingPool):  # type: ignore[misc]
-    """Whoosh's posting pool, writing its sorted runs in marshalled chunks.
-
-    When postings outgrow the writer's memory limit Whoosh spills them to
-    sorted run files, one pickle call per posting each way; chunks of
-    :data:`RUN_CHUNK` postings make that a few calls per run.
-    """
-
-    def _write_run(self, f: Any, items: Any) -> None:
-        items = iter(items)
-        while chunk := list(islice(items, RUN_CHUNK)):
-            marshal.dump(chunk, f)
-        f.close()
-
-    def _read_run(self, path: str) -> Iterator[Any]:
-        f = self._open_run(path)
-        try:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    return
-                yield from chunk
-        finally:
-            f.close()
-            self._remove_run(path)
-
-
-RUN_CHUNK = 8192
-
-
-def use_posting_runs(writer: Any) -> None:
-    """Give a fresh Whoosh segment writer a :class:`PostingRuns` pool."""
-    pool = getattr(writer, "pool", None)
-    if pool is not None and type(pool) is PostingPool and not pool.runs and not pool.current:
-        pool.__class__ = PostingRuns
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
-    """Whoosh's writer worker, made safe to kill: it lets go of the index lock
-    it inherited through fork (a ``kill -9`` of the import would otherwise leave
-    the lock held by orphaned workers), dies with its parent, and leaves
-    Ctrl-C to the parent."""
-
-    lock_fd: int | None = None
-
-    def run(self) -> None:
-        if self.lock_fd is not None:
-            try:
-                os.close(self.lock_fd)
-            except OSError:
-                pass
-        _die_with_parent()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        super().run()
-
-    def _process_file(self, filename: str, doc_count: int) -> None:
-        use_posting_runs(self.writer)
-        super()._process_file(filename, doc_count)
-
-
-class ParallelWriter(multiproc.MpWriter):  # type: ignore[misc]
-    """Whoosh's multi-process writer with :class:`_SubWriterTask` workers."""
-
-    def cancel(self) -> None:
-        # Stop the workers before Whoosh removes their job files under them.
-        for task in self.tasks:
-            task.terminate()
-        for task in self.tasks:
-            task.join(5)
-        super().cancel()
-
-    def _new_task(self) -> Any:
-        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
-                              self.subargs, self.multisegment)
-        task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
-        self.tasks.append(task)
-        task.start()
-        return task
+        tbytes = _term_bytes if key is None else key
+        return [(tbytes(term), freq, freq * fb, pack_uint(freq)) for term, freq in freqs.items()]

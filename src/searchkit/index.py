@@ -36,7 +36,7 @@ from whoosh.scoring import BM25F
 from . import _version as _version_module
 from .aliases import AliasTable
 from .analysis import DICTIONARY
-from ._whoosh import ParallelWriter, use_posting_runs
+from ._writer import ArticleWriter, ParallelWriter
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from .schema import BM25_B, BM25_K1, article_schema, lead_of
@@ -203,11 +203,9 @@ class Index:
         kwargs: dict[str, Any] = {"timeout": self.lock_timeout}
         try:
             if procs > 1:
-                writer = ParallelWriter(self._ix, procs=procs, multisegment=True, batchsize=256,
-                                        limitmb=WRITER_MB_PARALLEL, **kwargs)
+                writer = ParallelWriter(self._ix, procs=procs, batchsize=256, limitmb=WRITER_MB_PARALLEL, **kwargs)
             else:
-                writer = self._ix.writer(limitmb=WRITER_MB, **kwargs)
-            use_posting_runs(writer)
+                writer = ArticleWriter(self._ix, limitmb=WRITER_MB, **kwargs)
         except LockError as exc:
             raise IndexLocked(self._lock_message()) from exc
         except OSError as exc:

@@ -1,0 +1,394 @@
+"""Segment writers: Whoosh's, with postings kept per term instead of per tuple.
+
+Whoosh's segment writer holds every posting as a ``(field, term, docnum,
+weight, value)`` tuple, sorts them all at commit and feeds them one by one to
+the codec, looking up the document's field length for each. Here postings
+are appended to per-term arrays as documents are added, only the terms are
+sorted, and each term's postings are written a block at a time; the files are
+Whoosh's own format (``whoosh3`` codec), read by Whoosh's unchanged readers.
+Small blocks are written uncompressed (Whoosh's writer meant to skip them
+too; its reader handles both).
+"""
+
+from __future__ import annotations
+
+import heapq
+import marshal
+import operator
+import os
+import signal
+import zlib
+from array import array
+from collections.abc import Iterable, Iterator
+from itertools import chain, groupby, islice
+from pickle import dumps
+from typing import Any
+
+from whoosh import multiproc
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.system import pack_int, pack_ushort
+from whoosh.util import random_name
+from whoosh.util.numeric import length_to_byte
+from whoosh.writing import SegmentWriter
+
+__all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
+
+#: Blocks whose pickled data is shorter than this are stored uncompressed:
+#: zlib's fixed cost dominates a one-posting block and saves no space there.
+COMPRESS_MIN_BYTES = 128
+#: Rough memory cost of one posting and of one new term in a :class:`TermPool`
+#: (two array items, a list slot and the value's bytes object; a dict entry,
+#: two arrays and a list), used against the writer's ``limitmb``.
+POSTING_BYTES = 64
+TERM_BYTES = 400
+#: Terms per marshalled chunk in a spilled run file.
+RUN_CHUNK = 4096
+
+Postings = tuple["array[int]", "array[float]", list[bytes]]  # docnums ("I"), weights ("f"), values
+TermPostings = tuple[str, bytes, "array[int]", "array[float]", list[bytes]]
+
+
+class TermPool:
+    """Postings of a segment being written, held per field and term.
+
+    Docnums only grow while a segment is written, so each term's arrays stay
+    in docnum order. When the estimated size passes ``limitmb`` the terms are
+    written to a sorted run file and the pool starts over; at the end the runs
+    and what is left in memory are merged term by term.
+    """
+
+    def __init__(self, tempstore: Any, limitmb: float = 128) -> None:
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.size = 0
+        self.fields: dict[str, dict[bytes, Postings]] = {}
+        self.runs: list[str] = []
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return set(self.fields)
+
+    def _terms(self, fieldname: str) -> dict[bytes, Postings]:
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+        return terms
+
+    def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes]],
+                  boost: float = 1.0) -> int:
+        """Add one document's postings in one field; return the sum of their frequencies."""
+        terms = self._terms(fieldname)
+        length = added = 0
+        new_terms = 0
+        for tbytes, freq, weight, vbytes in items:
+            postings = terms.get(tbytes)
+            if postings is None:
+                postings = terms[tbytes] = (array("I"), array("f"), [])
+                new_terms += 1
+            postings[0].append(docnum)
+            postings[1].append(weight * boost)
+            postings[2].append(vbytes)
+            length += freq
+            added += 1
+        self.size += added * POSTING_BYTES + new_terms * TERM_BYTES
+        if self.size > self.limit:
+            self.save()
+        return length
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Whoosh's pool interface: one ``(field, term, docnum, weight, value)`` posting."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        terms = self._terms(fieldname)
+        postings = terms.get(tbytes)
+        if postings is None:
+            postings = terms[tbytes] = (array("I"), array("f"), [])
+            self.size += TERM_BYTES
+        postings[0].append(docnum)
+        postings[1].append(weight)
+        postings[2].append(vbytes or b"")
+        self.size += POSTING_BYTES
+        if self.size > self.limit:
+            self.save()
+
+    def _sorted(self) -> Iterator[TermPostings]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                ids, weights, values = terms[tbytes]
+                yield fieldname, tbytes, ids, weights, values
+
+    def save(self) -> None:
+        """Write the pool's terms to a sorted run file and empty it."""
+        if not self.fields:
+            return
+        path = f"{random_name()}.run"
+        with self.tempstore.create_file(path).raw_file() as f:
+            terms = ((fn, tb, ids.tobytes(), ws.tobytes(), vs) for fn, tb, ids, ws, vs in self._sorted())
+            while chunk := list(islice(terms, RUN_CHUNK)):
+                marshal.dump(chunk, f)
+        self.runs.append(path)
+        self.fields = {}
+        self.size = 0
+
+    def _read_run(self, path: str) -> Iterator[TermPostings]:
+        with self.tempstore.open_file(path).raw_file() as f:
+            while True:
+                try:
+                    chunk = marshal.load(f)
+                except EOFError:
+                    break
+                for fieldname, tbytes, idbytes, wbytes, values in chunk:
+                    ids, weights = array("I"), array("f")
+                    ids.frombytes(idbytes)
+                    weights.frombytes(wbytes)
+                    yield fieldname, tbytes, ids, weights, values
+        self.tempstore.delete_file(path)
+
+    def terms(self) -> Iterator[TermPostings]:
+        """Every ``(field, term, docnums, weights, values)`` in field and term order."""
+        if not self.runs:
+            yield from self._sorted()
+            return
+        sources = [self._read_run(path) for path in self.runs] + [self._sorted()]
+        # heapq.merge keeps equal keys in source order: runs were written in docnum order.
+        merged = heapq.merge(*sources, key=operator.itemgetter(0, 1))
+        for (fieldname, tbytes), group in groupby(merged, key=operator.itemgetter(0, 1)):
+            _, _, ids, weights, values = next(group)
+            for _, _, more_ids, more_weights, more_values in group:
+                ids.extend(more_ids)
+                weights.extend(more_weights)
+                values.extend(more_values)
+            yield fieldname, tbytes, ids, weights, values
+
+    def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
+        """Whoosh's pool interface: postings as tuples, in field, term, docnum order."""
+        for fieldname, tbytes, ids, weights, values in self.terms():
+            yield from zip((fieldname,) * len(ids), (tbytes,) * len(ids), ids, weights, values)
+
+    def cleanup(self) -> None:
+        for path in self.runs:
+            try:
+                self.tempstore.delete_file(path)
+            except OSError:
+                pass
+        self.runs = []
+        self.fields = {}
+
+
+def _field_lengths(pdr: Any, fieldname: str) -> list[int]:
+    if pdr is None:
+        return []
+    return [pdr.doc_field_length(docnum, fieldname) for docnum in range(pdr.doc_count_all())]
+
+
+def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None:
+    """Write the pool's postings into a segment: Whoosh's ``add_postings``, a block at a time."""
+    if type(fieldwriter) is not W3FieldWriter:
+        fieldwriter.add_postings(schema, pdr, pool.iter_postings())
+        return
+    codec = fieldwriter._codec
+    blocklimit, compression = codec._blocklimit, codec._compression
+    postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
+    write, tell = postfile.write, postfile.tell
+    sub = operator.sub
+    lastfn = None
+    lengths: list[int] = []
+    fixedsize: int | None = None
+    fieldkey = b""
+    for fieldname, tbytes, ids, weights, values in pool.terms():
+        if fieldname != lastfn:
+            if lastfn is not None:
+                fieldwriter.finish_field()
+            fieldobj = schema[fieldname]
+            fieldwriter.start_field(fieldname, fieldobj)
+            fieldkey = pack_ushort(fieldwriter._fieldid)
+            fixedsize = fieldobj.format.fixed_value_size()
+            lengths = _field_lengths(pdr, fieldname) if fieldobj.scorable else []
+            lastfn = fieldname
+        info = W3TermInfo()
+        start = tell()
+        out = [WHOOSH3_HEADER_MAGIC]
+        n = len(ids)
+        minlength: int | None = None
+        maxlength = 0
+        maxweight = total = 0.0
+        for b in range(0, n, blocklimit):
+            bids = ids[b:b + blocklimit] if n > blocklimit else ids
+            bweights = weights[b:b + blocklimit] if n > blocklimit else weights
+            bvalues = values[b:b + blocklimit] if n > blocklimit else values
+            if lengths:
+                blens = [length for length in map(lengths.__getitem__, bids) if length]
+                bmin = min(blens) if blens else None
+                bmax = max(blens) if blens else 0
+            else:
+                bmin, bmax = None, 0
+            bmaxweight = max(0.0, max(bweights))
+            first = bweights[0]
+            if bweights.count(first) == len(bweights):
+                mini_weights: Any = None if first == 1.0 else first
+            else:
+                mini_weights = tuple(bweights)
+            if fixedsize is None or fixedsize < 0:
+                mini_values: Any = tuple(filter(None, bvalues))
+            elif fixedsize == 0:
+                mini_values = None
+            else:
+                mini_values = b"".join(bvalues)
+            deltas = tuple(map(sub, bids, chain((0,), bids)))
+            data = dumps((deltas, mini_weights, mini_values), 2)
+            comp = compression if len(data) >= COMPRESS_MIN_BYTES else 0
+            if comp:
+                data = zlib.compress(data, comp)
+            infobytes = dumps((len(bids), bids[-1], bmaxweight, comp,
+                               length_to_byte(bmin), length_to_byte(bmax)), 2)
+            blocklength = len(infobytes) + len(data)
+            out += (pack_int(-blocklength if b + blocklimit >= n else blocklength), infobytes, data)
+            if bmin is not None:
+                minlength = bmin if minlength is None else min(minlength, bmin)
+            maxlength = max(maxlength, bmax)
+            maxweight = max(maxweight, bmaxweight)
+            total += sum(bweights)
+        block = b"".join(out)
+        write(block)
+        info._weight = total
+        info._df = n
+        info._minlength = minlength
+        info._maxlength = maxlength
+        info._maxweight = maxweight
+        info._minid = ids[0]
+        info._maxid = ids[-1]
+        info.set_extent(start, len(block))
+        tindex.add(fieldkey + tbytes, info.to_bytes())
+    if lastfn is not None:
+        fieldwriter.finish_field()
+
+
+class _WritesTerms:
+    """Writer mix-in: a :class:`TermPool` instead of Whoosh's posting pool."""
+
+    pool: TermPool
+
+    def _use_term_pool(self, limitmb: float) -> None:
+        self.pool = TermPool(self._tempstorage, limitmb)  # type: ignore[attr-defined]
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()  # type: ignore[attr-defined]
+        pdr = self.per_document_reader() if self.codec.length_stats else None  # type: ignore[attr-defined]
+        try:
+            write_terms(self.fieldwriter, self.schema, pdr, self.pool)  # type: ignore[attr-defined]
+            self.fieldwriter.close()  # type: ignore[attr-defined]
+        finally:
+            if pdr:
+                pdr.close()
+
+
+class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
+    """Whoosh's ``SegmentWriter`` over a :class:`TermPool`."""
+
+    def __init__(self, ix: Any, limitmb: float = 128, **kwargs: Any) -> None:
+        super().__init__(ix, limitmb=limitmb, **kwargs)
+        self._use_term_pool(limitmb)
+        # Spelling fields and term vectors go through Whoosh's own code.
+        self._plain = not any(f.separate_spelling() or f.vector for _, f in self.schema.items())
+
+    def add_document(self, **fields: Any) -> None:
+        if not self._plain:
+            super().add_document(**fields)
+            return
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    length = self.pool.add_field(fieldname, docnum, field.index(value), boost)
+                    if not field.scorable:
+                        length = 0
+                stored = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+                column = field.column_type
+                if column and stored is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
+    """Whoosh's writer worker with an :class:`ArticleWriter`, made safe to kill:
+    it lets go of the index lock it inherited through fork (a ``kill -9`` of the
+    import would otherwise leave the lock held by orphaned workers), dies with
+    its parent, and leaves Ctrl-C to the parent. Its segment is returned whole
+    (``multisegment``)."""
+
+    lock_fd: int | None = None
+
+    def run(self) -> None:
+        if self.lock_fd is not None:
+            try:
+                os.close(self.lock_fd)
+            except OSError:
+                pass
+        _die_with_parent()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        ix = self.storage.open_index(self.indexname)
+        writer = self.writer = ArticleWriter(ix, _lk=False, **self.kwargs)
+        while self.running:
+            jobinfo = self.jobqueue.get()
+            if jobinfo is None:
+                break
+            self._process_file(*jobinfo)
+        if not self.running:
+            writer.cancel()
+            return
+        segment = writer._finalize_segment()
+        self.resultqueue.put((None, writer.pool.fieldnames, segment), timeout=5)
+
+
+class ParallelWriter(_WritesTerms, multiproc.MpWriter):  # type: ignore[misc]
+    """Whoosh's multi-process writer, one segment per :class:`_SubWriterTask`."""
+
+    def __init__(self, ix: Any, procs: int, limitmb: float = 128, **kwargs: Any) -> None:
+        super().__init__(ix, procs=procs, multisegment=True, limitmb=limitmb, **kwargs)
+        self._use_term_pool(limitmb)
+
+    def cancel(self) -> None:
+        # Stop the workers before Whoosh removes their job files under them.
+        for task in self.tasks:
+            task.terminate()
+        for task in self.tasks:
+            task.join(5)
+        super().cancel()
+
+    def _new_task(self) -> Any:
+        task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment)
+        task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
+        self.tasks.append(task)
+        task.start()
+        return task
