@@ -57,6 +57,7 @@ from .analysis.romaji import fold_romaji, is_kana
 from .documents import parse_datetime, repair_text
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
+from .matching import all_words_matcher, plain_terms, word_matcher
 from .schema import BM25_B
 from .query import And, Node, Not, Or, Parsed, Phrase, Range, Text, parse
 
@@ -554,11 +555,29 @@ class _Union(wq.Or):  # type: ignore[misc]
     def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
         from whoosh.util import make_binary_tree
 
+        terms = plain_terms(self)
+        if terms is not None:
+            m = word_matcher(searcher, context, terms)
+            if m is not None:
+                return m
         matchers = [m for m in (q.matcher(searcher, context) for q in subs) if m.is_active()]
         if not matchers:
             return wm.NullMatcher()
         m = matchers[0] if len(matchers) == 1 else make_binary_tree(wm.UnionMatcher, matchers)
         return m if self.boost == 1.0 else wm.WrappingMatcher(m, self.boost)
+
+
+class _AllWords(wq.And):  # type: ignore[misc]
+    """AND of the words of a keyword query; each word an OR of plain terms is
+    matched a posting block at a time (:mod:`searchkit.matching`)."""
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        words = [w for w in (plain_terms(q) for q in subs) if w is not None]
+        if self.boost == 1.0 and len(words) == len(subs):
+            m = all_words_matcher(searcher, context, words)
+            if m is not None:
+                return m
+        return super()._matcher(subs, searcher, context)
 
 
 def _flatten(node: Node | None) -> list[Text]:
@@ -704,7 +723,7 @@ def search(
                 q = _Union([q, *alias_alts])
         else:
             units = [p for text, toks in runs for p in builder.text_unit(text, toks, _TEXT_FIELDS)]
-            q = units[0] if len(units) == 1 else wq.And(units) if units else _Union(alias_alts)
+            q = units[0] if len(units) == 1 else _AllWords(units) if units else _Union(alias_alts)
             if units and alias_alts:  # an alias stands for the name it was found in
                 q = _Union([q, *alias_alts])
             if len(units) > 1 or (units and alias_alts):

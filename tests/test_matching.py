@@ -1,0 +1,76 @@
+"""Keyword queries matched a block at a time must rank and score as Whoosh's matchers do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import searchkit.search as search_module
+from searchkit import Index
+from searchkit.bench import sample_queries
+from searchkit.matching import ScoredList, plain_terms
+
+
+def _ranked(ix: Index, queries: list[str]) -> list[list[tuple[str, float]]]:
+    return [[(h.id, h.score) for h in ix.search(q, limit=20)] for q in queries]
+
+
+def _whoosh_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "word_matcher", lambda *a: None)
+    monkeypatch.setattr(search_module, "all_words_matcher", lambda *a: None)
+
+
+@pytest.fixture(scope="module")
+def two_segment_index(tmp_path_factory: pytest.TempPathFactory, corpus_articles: list[dict[str, Any]]) -> Index:
+    ix = Index.create(tmp_path_factory.mktemp("matching") / "ix")
+    ix.add(corpus_articles, procs=2)
+    return ix
+
+
+def _queries(articles: list[dict[str, Any]]) -> list[str]:
+    queries = sample_queries(articles, 60, seed=5)
+    queries += [a["title"].split()[0] for a in articles[::40] if a.get("title")]  # one word, often a name
+    return queries
+
+
+def test_same_rankings_and_scores_as_whoosh(two_segment_index: Index, corpus_articles: list[dict[str, Any]],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = two_segment_index
+    assert len(ix._searcher().leaf_searchers()) == 2
+    queries = _queries(corpus_articles)
+    assert any(any("\u3040" <= ch <= "\u9fff" for ch in q) for q in queries)
+    ours = _ranked(ix, queries)
+    _whoosh_only(monkeypatch)
+    theirs = _ranked(ix, queries)
+    assert sum(1 for r in ours if r) >= len(queries) // 2
+    for query, a, b in zip(queries, ours, theirs):
+        assert [d for d, _ in a] == [d for d, _ in b], query
+        assert [s for _, s in a] == pytest.approx([s for _, s in b], rel=1e-12), query
+
+
+def test_deleted_articles_are_left_out(tmp_path: Path, corpus_articles: list[dict[str, Any]],
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add(corpus_articles[:300], procs=1)
+    queries = _queries(corpus_articles[:300])
+    first = _ranked(ix, queries)
+    gone = {d for r in first for d, _ in r[:1]}
+    assert ix.delete(gone) == len(gone)
+    ours = _ranked(ix, queries)
+    assert not gone & {d for r in ours for d, _ in r}
+    _whoosh_only(monkeypatch)
+    assert [[d for d, _ in r] for r in ours] == [[d for d, _ in r] for r in _ranked(ix, queries)]
+
+
+def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index) -> None:
+    from whoosh import query as wq
+
+    assert plain_terms(wq.Or([wq.Term("title", "a", boost=1.5), wq.Or([wq.Term("body", "a")])])) is not None
+    assert plain_terms(wq.Or([wq.Term("body", "a")], boost=2.0)) is None
+    assert plain_terms(wq.Or([wq.Phrase("body", ["a", "b"])])) is None
+    res = two_segment_index.search("小泉 防衛")
+    assert res.total and not res.relaxed
+    matchers = [res._wquery.matcher(sub) for sub, _ in res._searcher.leaf_searchers()]
+    assert any(isinstance(m, ScoredList) for m in matchers)
