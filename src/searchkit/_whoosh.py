@@ -95,6 +95,8 @@ class TermCharacters(Characters):  # type: ignore[misc]
         fb = self.field_boost
         encode = self.encode
         tbytes = _term_bytes if key is None else key
+        none: dict[str, bytes] = {}
+        shared = _TERM_BYTES.get if key is None else none.get
         out = []
         for term, poslist in seen.items():
             n = len(poslist)
@@ -103,7 +105,7 @@ class TermCharacters(Characters):  # type: ignore[misc]
                 vbytes = _ONE + dumps([(pos, start, end - start)], 2)
             else:
                 vbytes = encode(poslist)
-            out.append((tbytes(term), n, n * fb, vbytes))
+            out.append((shared(term) or tbytes(term), n, n if fb == 1.0 else n * fb, vbytes))
         return out
 
 
@@ -155,4 +157,4 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
             freqs[term] += 1
         fb = self.field_boost
         tbytes = _term_bytes if key is None else key
-        return [(tbytes(term), freq, freq * fb, pack_uint(freq)) for term, freq in freqs.items()]
+        return [(tbytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq)) for term, freq in freqs.items()]

@@ -19,7 +19,7 @@ import os
 import signal
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from itertools import chain, groupby, islice
 from pickle import dumps
 from typing import Any
@@ -27,6 +27,7 @@ from typing import Any
 from whoosh import multiproc
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.system import pack_int, pack_ushort
+from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -36,15 +37,20 @@ __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 #: Blocks whose pickled data is shorter than this are stored uncompressed:
 #: zlib's fixed cost dominates a one-posting block and saves no space there.
 COMPRESS_MIN_BYTES = 128
+#: zlib window for posting blocks: 4 KiB holds most blocks whole and halves
+#: the cost of each compress call against the default 32 KiB (same sizes);
+#: Whoosh's reader decompresses any window size.
+COMPRESS_WBITS = 12
 #: Rough memory cost of one posting and of one new term in a :class:`TermPool`
-#: (two array items, a list slot and the value's bytes object; a dict entry,
-#: two arrays and a list), used against the writer's ``limitmb``.
-POSTING_BYTES = 64
-TERM_BYTES = 400
+#: (three list slots and the value's bytes object; a dict entry and a list),
+#: used against the writer's ``limitmb``.
+POSTING_BYTES = 72
+TERM_BYTES = 200
 #: Terms per marshalled chunk in a spilled run file.
 RUN_CHUNK = 4096
 
-Postings = tuple["array[int]", "array[float]", list[bytes]]  # docnums ("I"), weights ("f"), values
+#: One term's postings while a segment is written: docnum, weight, value, docnum, …
+Postings = list[Any]
 TermPostings = tuple[str, bytes, "array[int]", "array[float]", list[bytes]]
 
 
@@ -74,23 +80,21 @@ class TermPool:
             terms = self.fields[fieldname] = {}
         return terms
 
-    def add_field(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes]],
+    def add_field(self, fieldname: str, docnum: int, items: Sequence[tuple[bytes, int, float, bytes]],
                   boost: float = 1.0) -> int:
         """Add one document's postings in one field; return the sum of their frequencies."""
         terms = self._terms(fieldname)
-        length = added = 0
+        get = terms.get
+        length = 0
         new_terms = 0
         for tbytes, freq, weight, vbytes in items:
-            postings = terms.get(tbytes)
+            postings = get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = (array("I"), array("f"), [])
+                postings = terms[tbytes] = []
                 new_terms += 1
-            postings[0].append(docnum)
-            postings[1].append(weight * boost)
-            postings[2].append(vbytes)
+            postings += (docnum, weight * boost if boost != 1.0 else weight, vbytes)
             length += freq
-            added += 1
-        self.size += added * POSTING_BYTES + new_terms * TERM_BYTES
+        self.size += len(items) * POSTING_BYTES + new_terms * TERM_BYTES
         if self.size > self.limit:
             self.save()
         return length
@@ -101,11 +105,9 @@ class TermPool:
         terms = self._terms(fieldname)
         postings = terms.get(tbytes)
         if postings is None:
-            postings = terms[tbytes] = (array("I"), array("f"), [])
+            postings = terms[tbytes] = []
             self.size += TERM_BYTES
-        postings[0].append(docnum)
-        postings[1].append(weight)
-        postings[2].append(vbytes or b"")
+        postings += (docnum, weight, vbytes or b"")
         self.size += POSTING_BYTES
         if self.size > self.limit:
             self.save()
@@ -114,8 +116,8 @@ class TermPool:
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             for tbytes in sorted(terms):
-                ids, weights, values = terms[tbytes]
-                yield fieldname, tbytes, ids, weights, values
+                flat = terms[tbytes]
+                yield fieldname, tbytes, array("I", flat[0::3]), array("f", flat[1::3]), flat[2::3]
 
     def save(self) -> None:
         """Write the pool's terms to a sorted run file and empty it."""
@@ -189,7 +191,9 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
-    write, tell = postfile.write, postfile.tell
+    write = postfile.write
+    add_term = _TermTable(tindex)
+    offset = postfile.tell()  # kept here: a tell() per term costs a system call
     sub = operator.sub
     lastfn = None
     lengths: list[int] = []
@@ -206,7 +210,6 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             lengths = _field_lengths(pdr, fieldname) if fieldobj.scorable else []
             lastfn = fieldname
         info = W3TermInfo()
-        start = tell()
         out = [WHOOSH3_HEADER_MAGIC]
         n = len(ids)
         minlength: int | None = None
@@ -238,7 +241,7 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             data = dumps((deltas, mini_weights, mini_values), 2)
             comp = compression if len(data) >= COMPRESS_MIN_BYTES else 0
             if comp:
-                data = zlib.compress(data, comp)
+                data = zlib.compress(data, comp, COMPRESS_WBITS)
             infobytes = dumps((len(bids), bids[-1], bmaxweight, comp,
                                length_to_byte(bmin), length_to_byte(bmax)), 2)
             blocklength = len(infobytes) + len(data)
@@ -257,10 +260,33 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
         info._maxweight = maxweight
         info._minid = ids[0]
         info._maxid = ids[-1]
-        info.set_extent(start, len(block))
-        tindex.add(fieldkey + tbytes, info.to_bytes())
+        info.set_extent(offset, len(block))
+        offset += len(block)
+        add_term(fieldkey + tbytes, info.to_bytes())
     if lastfn is not None:
         fieldwriter.finish_field()
+
+
+class _TermTable:
+    """``OrderedHashWriter.add`` of Whoosh's terms table, counting the file
+    position instead of asking the file for it (two system calls per term)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+        self.write = table.dbfile.write
+        self.pos = table.dbfile.tell()
+
+    def __call__(self, key: bytes, value: bytes) -> None:
+        table, pos = self.table, self.pos
+        if key <= table.lastkey:
+            raise ValueError(f"Keys must increase: {table.lastkey!r}..{key!r}")
+        table.index.append(pos)
+        record = _KEY_VALUE_LENGTHS.pack(len(key), len(value)) + key + value
+        self.write(record)
+        h = table.hashfn(key)
+        table.buckets[h & 255].append((h, pos))
+        table.lastkey = key
+        self.pos = pos + len(record)
 
 
 class _WritesTerms:
@@ -312,7 +338,10 @@ class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    length = self.pool.add_field(fieldname, docnum, field.index(value), boost)
+                    items = field.index(value)
+                    if not isinstance(items, list):
+                        items = list(items)
+                    length = self.pool.add_field(fieldname, docnum, items, boost)
                     if not field.scorable:
                         length = 0
                 stored = fields.get(f"_stored_{fieldname}", value)
