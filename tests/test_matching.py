@@ -74,3 +74,21 @@ def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index) ->
     assert res.total and not res.relaxed
     matchers = [res._wquery.matcher(sub) for sub, _ in res._searcher.leaf_searchers()]
     assert any(isinstance(m, ScoredList) for m in matchers)
+
+
+def test_snippets_from_blocks_read_while_scoring_match_a_fresh_read(
+        two_segment_index: Index, corpus_articles: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snippets cut from the posting blocks the search read equal those from reading the postings again."""
+    queries = _queries(corpus_articles)
+
+    def snippets() -> list[list[tuple[str, str, list[tuple[int, int, str]]]]]:
+        out = []
+        for q in queries:
+            res = two_segment_index.search(q)
+            out.append([(h.id, h.snippet.html(), sorted(h._matches)) for h in res])
+        return out
+
+    ours = snippets()
+    assert sum(len(m) for page in ours for _, _, m in page) > 100
+    monkeypatch.setattr(search_module, "_seen_blocks", lambda q: {})
+    assert ours == snippets()

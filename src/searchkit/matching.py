@@ -18,11 +18,35 @@ from typing import Any
 
 from whoosh import matching as wm
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import BM25FScorer
+from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
+from whoosh.reading import TermNotFound
+from whoosh.scoring import BM25F
 
-__all__ = ["ScoredList", "all_words_matcher", "plain_terms", "word_matcher", "word_scores"]
+__all__ = ["Block", "ScoredList", "SeenBlocks", "all_words_matcher", "plain_terms", "posting_value", "word_matcher",
+           "word_scores"]
+
+
+#: A block of postings read while scoring: (lowest, highest docnum it covers, docnums, values).
+Block = tuple[int, int, Any, Any]
+#: Blocks read per (segment reader, field, term bytes).
+SeenBlocks = dict[tuple[Any, str, bytes], list[Block]]
+#: The one "block" of a term the segment does not have: it covers every document.
+_NOTHING: Block = (0, 2**63, (), ())
+
+
+def posting_value(blocks: list[Block], docnum: int) -> tuple[bool, bytes | None]:
+    """``(known, value)`` of a document's posting among blocks read: known is
+    False when no block read covers ``docnum`` (it was skipped)."""
+    if not blocks:
+        return False, None
+    i = bisect_left(blocks, docnum, key=lambda b: b[1])
+    if i == len(blocks) or blocks[i][0] > docnum:
+        return False, None
+    _, _, ids, values = blocks[i]
+    j = bisect_left(ids, docnum)
+    if j < len(ids) and ids[j] == docnum:
+        return True, values[j]
+    return True, None
 
 
 def plain_terms(q: Any) -> list[wq.Term] | None:
@@ -65,24 +89,20 @@ def _lengths(reader: Any, fieldname: str) -> list[Any]:
     return lengths
 
 
-def word_scores(searcher: Any, context: Any, terms: Sequence[wq.Term],
-                only: list[int] | None = None) -> dict[int, float] | None:
-    """BM25F score of one word (the sum over its terms) for each document of an atomic searcher.
+#: A term of a word query as found in one segment: (term, bytes, term info or None when absent).
+_Found = tuple[wq.Term, bytes, Any]
 
-    ``only``: sorted document numbers to score (others are skipped, whole
-    blocks at a time). None when this searcher or a term cannot be read
-    block by block (the caller falls back to Whoosh's matchers).
-    """
+
+def _lookup(searcher: Any, terms: Sequence[wq.Term]) -> list[_Found] | None:
+    """Each term's info in an atomic searcher's segment (one table lookup per term)."""
     if not searcher.is_atomic():
         return None
     reader = searcher.reader()
-    weighting = context.weighting if context is not None else searcher.weighting
-    if weighting is None:  # unscored (Whoosh asks for documents only)
+    table: Any = getattr(reader, "_terms", None)
+    if type(table) is not W3TermsReader:
         return None
     schema = searcher.schema
-    scores: dict[int, float] = {}
-    get = scores.get
-    deleted: Any = ()
+    found: list[_Found] = []
     for term in terms:
         fieldname = term.fieldname
         if fieldname not in schema:
@@ -91,18 +111,61 @@ def word_scores(searcher: Any, context: Any, terms: Sequence[wq.Term],
             tbytes = schema[fieldname].to_bytes(term.text)
         except ValueError:
             continue
-        if (fieldname, tbytes) not in reader:
+        try:
+            found.append((term, tbytes, table.term_info(fieldname, tbytes)))
+        except TermNotFound:
+            found.append((term, tbytes, None))
+    return found
+
+
+def _weighting(searcher: Any, context: Any) -> Any:
+    weighting = context.weighting if context is not None else searcher.weighting
+    return weighting if type(weighting) is BM25F else None  # None: unscored, or another model
+
+
+def word_scores(searcher: Any, context: Any, terms: Sequence[wq.Term],
+                only: list[int] | None = None, seen: SeenBlocks | None = None) -> dict[int, float] | None:
+    """BM25F score of one word (the sum over its terms) for each document of an atomic searcher.
+
+    ``only``: sorted document numbers to score (others are skipped, whole
+    blocks at a time). ``seen``: where to keep the blocks read, for snippets.
+    None when this searcher or a term cannot be read block by block (the
+    caller falls back to Whoosh's matchers).
+    """
+    found = _lookup(searcher, terms)
+    weighting = _weighting(searcher, context)
+    if found is None or weighting is None:
+        return None
+    return _scores(searcher, weighting, found, only, seen)
+
+
+def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int] | None,
+            seen: SeenBlocks | None) -> dict[int, float] | None:
+    reader = searcher.reader()
+    table = reader._terms
+    parent = searcher.get_parent()
+    schema = searcher.schema
+    scores: dict[int, float] = {}
+    get = scores.get
+    for term, tbytes, info in found:
+        fieldname = term.fieldname
+        if info is None:
+            if seen is not None:
+                seen[reader, fieldname, tbytes] = [_NOTHING]
             continue
-        leaf = reader.postings(fieldname, tbytes)
-        if isinstance(leaf, FilterMatcher):  # the segment has deletions: dropped below
-            deleted = leaf._ids
-            leaf = leaf.child
-        scorer = weighting.scorer(searcher, fieldname, tbytes)
-        if type(leaf) is not W3LeafMatcher or type(scorer) is not BM25FScorer:
+        field = schema[fieldname]
+        if not field.scorable or info.is_inlined():
             return None
-        idf, avgfl, b, k1 = scorer.idf, scorer.avgfl, scorer.B, scorer.K1
+        offset, length = info.extent()
+        leaf = W3LeafMatcher(table._postfile, offset, length, field.format, term=(fieldname, tbytes))
+        # whoosh.scoring.BM25FScorer's statistics
+        idf = parent.idf(fieldname, tbytes)
+        avgfl = parent.avg_field_length(fieldname) or 1
+        b = weighting._field_B.get(fieldname, weighting.B)
+        k1 = weighting.K1
         k1p1, boost = k1 + 1, float(term.boost)
         lengths = _lengths(reader, fieldname)
+        kept: list[Block] | None = seen.setdefault((reader, fieldname, tbytes), []) if seen is not None else None
         lo = 0
         while leaf.is_active():
             hi = leaf._maxid
@@ -116,43 +179,38 @@ def word_scores(searcher: Any, context: Any, terms: Sequence[wq.Term],
                     continue
             leaf._read_ids()
             leaf._read_weights()
+            if kept is not None:
+                leaf._read_values()
+                kept.append((lo, hi, leaf._ids, leaf._values))
             for d, w in zip(leaf._ids, leaf._weights):
                 # whoosh.scoring.bm25, then the term's boost (Whoosh's WrappingMatcher)
                 scores[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + k1 * ((1 - b) + b * lengths[d] / avgfl))) * boost
             lo = hi + 1
             leaf._next_block()
+    deleted = reader.deleted_docs_set if reader.has_deletions() else ()
     if only is not None or deleted:
         keep = set(only) if only is not None else None
         scores = {d: s for d, s in scores.items() if (keep is None or d in keep) and d not in deleted}
     return scores
 
 
-def all_words_matcher(searcher: Any, context: Any, words: Sequence[Sequence[wq.Term]]) -> Any:
+def all_words_matcher(searcher: Any, context: Any, words: Sequence[Sequence[wq.Term]],
+                      seen: SeenBlocks | None = None) -> Any:
     """A matcher over the documents holding every word, scored by the sum of the words' scores.
 
     None when :func:`word_scores` cannot serve this searcher.
     """
-    # The rarest word first: later words are scored only where the earlier ones occur.
-    reader = searcher.reader() if searcher.is_atomic() else None
-    if reader is None:
+    weighting = _weighting(searcher, context)
+    found = [_lookup(searcher, word) for word in words]
+    if weighting is None or any(f is None for f in found):
         return None
-    schema = searcher.schema
-
-    def postings(word: Sequence[wq.Term]) -> int:
-        n = 0
-        for t in word:
-            if t.fieldname in schema:
-                try:
-                    n += reader.doc_frequency(t.fieldname, schema[t.fieldname].to_bytes(t.text))
-                except ValueError:
-                    pass
-        return n
-
-    order = sorted(range(len(words)), key=lambda i: postings(words[i]))
+    # The rarest word first: later words are scored only where the earlier ones occur.
+    order = sorted(range(len(words)), key=lambda i: sum(info.doc_frequency() for _, _, info in found[i] or ()
+                                                         if info is not None))
     per_word: list[dict[int, float] | None] = [None] * len(words)
     only: list[int] | None = None
     for i in order:
-        scores = word_scores(searcher, context, words[i], only)
+        scores = _scores(searcher, weighting, found[i] or [], only, seen)
         if scores is None:
             return None
         if not scores:
@@ -166,9 +224,9 @@ def all_words_matcher(searcher: Any, context: Any, words: Sequence[Sequence[wq.T
     return ScoredList(only, totals)
 
 
-def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term]) -> Any:
+def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term], seen: SeenBlocks | None = None) -> Any:
     """A matcher over the documents holding one word (any of its terms); None as :func:`word_scores`."""
-    scores = word_scores(searcher, context, terms)
+    scores = word_scores(searcher, context, terms, seen=seen)
     if scores is None:
         return None
     if not scores:

@@ -5,7 +5,8 @@ Article fields (see README "Article format"):
 =========== ================ ==========================================
 field       Whoosh type      notes
 =========== ================ ==========================================
-id          ID, unique       required; a string
+id          ID, unique       required; a string; also a column, so hits
+                             get their ids without reading stored fields
 title       TEXT             analyzed, stored, positions + char ranges
 body        TEXT             analyzed, stored, positions + char ranges
 url         STORED
@@ -54,7 +55,7 @@ def article_schema(analyzer: Analyzer | None = None) -> Schema:
     """Return the Whoosh schema for news articles."""
     tokenizer = SearchkitTokenizer(analyzer or Analyzer())
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         title=_text(tokenizer),
         body=_text(tokenizer),
         url=STORED(),

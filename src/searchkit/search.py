@@ -47,7 +47,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from whoosh import matching as wm
 from whoosh import query as wq
-from whoosh.query.qcore import TermNotFound
 
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
@@ -57,7 +56,7 @@ from .analysis.romaji import fold_romaji, is_kana
 from .documents import parse_datetime, repair_text
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
-from .matching import all_words_matcher, plain_terms, word_matcher
+from .matching import SeenBlocks, all_words_matcher, plain_terms, posting_value, word_matcher
 from .schema import BM25_B
 from .query import And, Node, Not, Or, Parsed, Phrase, Range, Text, parse
 
@@ -134,17 +133,24 @@ class Hit:
         fields: stored fields (title, body, url, published, lang, category, tags).
     """
 
-    __slots__ = ("id", "score", "rank", "fields", "_docnum", "_results", "_snippet", "_matches")
+    __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_results", "_snippet", "_matches")
 
-    def __init__(self, docnum: int, score: float, rank: int, fields: dict[str, Any], results: Results) -> None:
-        self.id: str = fields["id"]
+    def __init__(self, docnum: int, score: float, rank: int, doc_id: str | None, results: Results) -> None:
         self.score = float(score)
         self.rank = rank
-        self.fields = fields
         self._docnum = docnum
         self._results = results
+        self._fields: dict[str, Any] | None = None
+        self.id: str = doc_id if doc_id is not None else self.fields["id"]
         self._snippet: Snippet | None = None
         self._matches: list[tuple[int, int, str]] = []
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        """Stored fields (title, body, url, published, lang, category, tags), read on first access."""
+        if self._fields is None:
+            self._fields = _stored(self._results._searcher, self._docnum)
+        return self._fields
 
     @property
     def snippet(self) -> Snippet:
@@ -198,7 +204,8 @@ class Results(Sequence[Hit]):
         self._facets: dict[str, dict[str, int]] | None = None
         self._suggestion: str | None | bool = False
         offset = (page - 1) * pagelen
-        self._hits = [Hit(docnum, score, offset + i, _stored(searcher, docnum), self)
+        ids = _id_column(searcher) if ranked else None
+        self._hits = [Hit(docnum, score, offset + i, ids[docnum] if ids is not None else None, self)
                       for i, (docnum, score) in enumerate(ranked)]
 
     @property
@@ -260,29 +267,52 @@ class Results(Sequence[Hit]):
     def _make_snippets(self) -> None:
         """Snippets for every hit of the page, from stored character ranges.
 
-        One posting cursor per query term walks the page's documents in
-        docnum order, so the cost is a few skips per term, not a re-analysis.
+        Each query term's body postings for the page's documents come from the
+        posting blocks the search already read, or else from one posting cursor
+        per term and segment walking the page in docnum order: a few skips per
+        term, never a re-analysis.
         """
         matches: dict[int, list[tuple[int, int, str]]] = {h._docnum: [] for h in self._hits}
         order = sorted(matches)
-        reader = self._searcher.reader()
-        for term in self._terms:
-            try:
-                m = reader.postings("body", term)
-            except TermNotFound:
+        seen = _seen_blocks(self._wquery)
+        chars = self._searcher.schema["body"].format.decoder("characters")
+        for sub, offset in self._searcher.leaf_searchers():
+            reader = sub.reader()
+            local = [d - offset for d in order if offset <= d < offset + reader.doc_count_all()]
+            if not local:
                 continue
-            for docnum in order:
-                if not m.is_active():
-                    break
-                if m.id() < docnum:
-                    m.skip_to(docnum)
-                    if not m.is_active():
-                        break
-                if m.id() == docnum:
-                    matches[docnum].extend((s, e, term) for _, s, e in m.value_as("characters"))
+            for term in self._terms:
+                tbytes = term.encode("utf-8")
+                blocks = seen.get((reader, "body", tbytes))
+                missing = []
+                for docnum in local:
+                    known, value = posting_value(blocks, docnum) if blocks else (False, None)
+                    if not known:
+                        missing.append(docnum)
+                    elif value is not None:
+                        matches[docnum + offset].extend((s, e, term) for _, s, e in chars(value))
+                if missing:
+                    self._read_postings(reader, tbytes, term, missing, offset, matches)
         for hit in self._hits:
             hit._matches = matches[hit._docnum]
             hit._snippet = make_snippet(hit.fields.get("body", ""), hit._matches, max_chars=self._snippet_chars)
+
+    @staticmethod
+    def _read_postings(reader: Any, tbytes: bytes, term: str, docnums: list[int], offset: int,
+                       matches: dict[int, list[tuple[int, int, str]]]) -> None:
+        """Body character ranges of ``term`` in a few documents of one segment, by posting cursor."""
+        if ("body", tbytes) not in reader:
+            return
+        m = reader.postings("body", tbytes)
+        for docnum in docnums:
+            if not m.is_active():
+                break
+            if m.id() < docnum:
+                m.skip_to(docnum)
+                if not m.is_active():
+                    break
+            if m.id() == docnum:
+                matches[docnum + offset].extend((s, e, term) for _, s, e in m.value_as("characters"))
 
     def _explain(self, term: str, word: str, start: int, end: int) -> Match:
         query_word, how = self._origins.get(term, (term, "exact"))
@@ -296,6 +326,28 @@ class Results(Sequence[Hit]):
             else:
                 how = "lemma"
         return Match(query_word, word, start, end, how)
+
+
+def _seen_blocks(q: Any) -> SeenBlocks:
+    """The posting blocks a query's block-at-a-time matchers read (see :mod:`searchkit.matching`)."""
+    out: SeenBlocks = {}
+    stack = [q] if q is not None else []
+    while stack:
+        node = stack.pop()
+        out.update(node.__dict__.get("seen_blocks", {}))
+        stack.extend(node.children())
+    return out
+
+
+def _id_column(searcher: Any) -> Any:
+    """The article ids by document number, from the ``id`` column (None for indexes made without it)."""
+    cached = searcher.__dict__.get("_searchkit_ids", False)
+    if cached is False:
+        cached = None
+        if searcher.schema["id"].column_type is not None:
+            cached = searcher.reader().column_reader("id")
+        searcher.__dict__["_searchkit_ids"] = cached
+    return cached
 
 
 def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
@@ -557,7 +609,7 @@ class _Union(wq.Or):  # type: ignore[misc]
 
         terms = plain_terms(self)
         if terms is not None:
-            m = word_matcher(searcher, context, terms)
+            m = word_matcher(searcher, context, terms, self.__dict__.setdefault("seen_blocks", {}))
             if m is not None:
                 return m
         matchers = [m for m in (q.matcher(searcher, context) for q in subs) if m.is_active()]
@@ -574,7 +626,7 @@ class _AllWords(wq.And):  # type: ignore[misc]
     def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
         words = [w for w in (plain_terms(q) for q in subs) if w is not None]
         if self.boost == 1.0 and len(words) == len(subs):
-            m = all_words_matcher(searcher, context, words)
+            m = all_words_matcher(searcher, context, words, self.__dict__.setdefault("seen_blocks", {}))
             if m is not None:
                 return m
         return super()._matcher(subs, searcher, context)
