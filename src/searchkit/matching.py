@@ -12,8 +12,11 @@ last bit because they are added in another order.
 
 from __future__ import annotations
 
+import zlib
 from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import accumulate
+from pickle import loads
 from typing import Any
 
 from whoosh import matching as wm
@@ -79,14 +82,17 @@ class ScoredList(wm.ListMatcher):  # type: ignore[misc]
         return self if self.is_active() else wm.NullMatcher()
 
 
-def _lengths(reader: Any, fieldname: str) -> list[Any]:
-    """Every document's length in ``fieldname`` as BM25F reads it (cached on the segment reader)."""
-    cache: dict[str, list[Any]] = reader.__dict__.setdefault("_searchkit_lengths", {})
-    lengths = cache.get(fieldname)
-    if lengths is None:
+def _norms(reader: Any, fieldname: str, b: float, k1: float, avgfl: float) -> list[float]:
+    """``k1 * ((1 - b) + b * length / avgfl)`` of every document, as Whoosh's bm25() computes it
+    (cached on the segment reader; avgfl changes only with the index)."""
+    cache: dict[tuple[str, float, float, float], list[float]] = reader.__dict__.setdefault("_searchkit_norms", {})
+    key = (fieldname, b, k1, avgfl)
+    norms = cache.get(key)
+    if norms is None:
         dfl = reader.doc_field_length
-        lengths = cache[fieldname] = [dfl(d, fieldname, 1) for d in range(reader.doc_count_all())]
-    return lengths
+        lengths = [dfl(d, fieldname, 1) for d in range(reader.doc_count_all())]
+        norms = cache[key] = [k1 * ((1 - b) + b * fl / avgfl) if fl is not None else 0.0 for fl in lengths]
+    return norms
 
 
 #: A term of a word query as found in one segment: (term, bytes, term info or None when absent).
@@ -164,8 +170,12 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
         b = weighting._field_B.get(fieldname, weighting.B)
         k1 = weighting.K1
         k1p1, boost = k1 + 1, float(term.boost)
-        lengths = _lengths(reader, fieldname)
-        kept: list[Block] | None = seen.setdefault((reader, fieldname, tbytes), []) if seen is not None else None
+        norms = _norms(reader, fieldname, b, k1, avgfl)
+        variable = field.format.fixed_value_size() is None or field.format.fixed_value_size() < 0
+        kept: list[Block] | None = None
+        if seen is not None and variable:
+            kept = seen.setdefault((reader, fieldname, tbytes), [])
+        postfile = leaf._postfile
         lo = 0
         while leaf.is_active():
             hi = leaf._maxid
@@ -177,14 +187,23 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
                     lo = hi + 1
                     leaf._next_block()
                     continue
-            leaf._read_ids()
-            leaf._read_weights()
+            # W3LeafMatcher._read_data/_read_ids/_read_weights, without a Python call per posting
+            data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
+            if leaf._compression:
+                data = zlib.decompress(data)
+            deltas, weights, values = loads(data)
+            ids = tuple(accumulate(deltas))
             if kept is not None:
-                leaf._read_values()
-                kept.append((lo, hi, leaf._ids, leaf._values))
-            for d, w in zip(leaf._ids, leaf._weights):
-                # whoosh.scoring.bm25, then the term's boost (Whoosh's WrappingMatcher)
-                scores[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + k1 * ((1 - b) + b * lengths[d] / avgfl))) * boost
+                kept.append((lo, hi, ids, values))
+            if weights is None or isinstance(weights, float):
+                w = 1.0 if weights is None else weights
+                c = w * k1p1
+                for d in ids:
+                    # whoosh.scoring.bm25, then the term's boost (Whoosh's WrappingMatcher)
+                    scores[d] = get(d, 0.0) + idf * (c / (w + norms[d])) * boost
+            else:
+                for d, w in zip(ids, weights):
+                    scores[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
             lo = hi + 1
             leaf._next_block()
     deleted = reader.deleted_docs_set if reader.has_deletions() else ()
