@@ -3,7 +3,7 @@
 Whoosh's segment writer holds every posting as a ``(field, term, docnum,
 weight, value)`` tuple, sorts them all at commit and feeds them one by one to
 the codec, looking up the document's field length for each. Here postings
-are appended to per-term arrays as documents are added, only the terms are
+are appended to per-term lists as documents are added, only the terms are
 sorted, and each term's postings are written a block at a time; the files are
 Whoosh's own format (``whoosh3`` codec), read by Whoosh's unchanged readers.
 Small blocks are written uncompressed (Whoosh's writer meant to skip them
@@ -26,8 +26,8 @@ from typing import Any
 
 from whoosh import multiproc
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
-from whoosh.system import pack_int, pack_ushort
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -63,7 +63,7 @@ TermPostings = tuple[str, bytes, "array[int]", "array[float]", list[bytes]]
 class TermPool:
     """Postings of a segment being written, held per field and term.
 
-    Docnums only grow while a segment is written, so each term's arrays stay
+    Docnums only grow while a segment is written, so each term's list stays
     in docnum order. When the estimated size passes ``limitmb`` the terms are
     written to a sorted run file and the pool starts over; at the end the runs
     and what is left in memory are merged term by term.
