@@ -171,7 +171,8 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
         k1 = weighting.K1
         k1p1, boost = k1 + 1, float(term.boost)
         norms = _norms(reader, fieldname, b, k1, avgfl)
-        variable = field.format.fixed_value_size() is None or field.format.fixed_value_size() < 0
+        fixedsize = field.format.fixed_value_size()
+        variable = fixedsize is None or fixedsize < 0
         kept: list[Block] | None = None
         if seen is not None and variable:
             kept = seen.setdefault((reader, fieldname, tbytes), [])
