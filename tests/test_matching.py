@@ -50,6 +50,27 @@ def test_same_rankings_and_scores_as_whoosh(two_segment_index: Index, corpus_art
         assert [s for _, s in a] == pytest.approx([s for _, s in b], rel=1e-12), query
 
 
+def test_pages_and_totals_as_whoosh(two_segment_index: Index, corpus_articles: list[dict[str, Any]],
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only a page's best documents reach Whoosh's collector: later pages, totals and
+    filtered searches must not notice."""
+    ix = two_segment_index
+    queries = _queries(corpus_articles)
+
+    def pages() -> list[tuple[int, list[str], list[str], int]]:
+        out = []
+        for q in queries:
+            second = ix.search(q, limit=5, page=2)
+            ja = ix.search(q, lang="ja")
+            out.append((second.total, [h.id for h in second], [h.id for h in ja], ja.total))
+        return out
+
+    ours = pages()
+    assert sum(1 for total, *_ in ours if total > 10) >= 10  # pages with documents left out
+    _whoosh_only(monkeypatch)
+    assert ours == pages()
+
+
 def test_deleted_articles_are_left_out(tmp_path: Path, corpus_articles: list[dict[str, Any]],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     ix = Index.create(tmp_path / "ix")
@@ -60,8 +81,10 @@ def test_deleted_articles_are_left_out(tmp_path: Path, corpus_articles: list[dic
     assert ix.delete(gone) == len(gone)
     ours = _ranked(ix, queries)
     assert not gone & {d for r in ours for d, _ in r}
+    totals = [ix.search(q).total for q in queries]
     _whoosh_only(monkeypatch)
     assert [[d for d, _ in r] for r in ours] == [[d for d, _ in r] for r in _ranked(ix, queries)]
+    assert totals == [ix.search(q).total for q in queries]
 
 
 def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index) -> None:

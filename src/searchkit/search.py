@@ -609,8 +609,9 @@ class _Union(wq.Or):  # type: ignore[misc]
 
         terms = plain_terms(self)
         if terms is not None:
-            m = word_matcher(searcher, context, terms, self.__dict__.setdefault("seen_blocks", {}))
+            m = word_matcher(searcher, context, terms, self.__dict__.setdefault("seen_blocks", {}), _top(self))
             if m is not None:
+                _count_dropped(self, m)
                 return m
         matchers = [m for m in (q.matcher(searcher, context) for q in subs) if m.is_active()]
         if not matchers:
@@ -626,10 +627,24 @@ class _AllWords(wq.And):  # type: ignore[misc]
     def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
         words = [w for w in (plain_terms(q) for q in subs) if w is not None]
         if self.boost == 1.0 and len(words) == len(subs):
-            m = all_words_matcher(searcher, context, words, self.__dict__.setdefault("seen_blocks", {}))
+            m = all_words_matcher(searcher, context, words, self.__dict__.setdefault("seen_blocks", {}), _top(self))
             if m is not None:
+                _count_dropped(self, m)
                 return m
         return super()._matcher(subs, searcher, context)
+
+
+def _top(q: wq.Query) -> int | None:
+    """How many best documents the running search needs of ``q`` (set by :func:`search`
+    while it collects a page by score with no filter), else None: all."""
+    top: int | None = q.__dict__.get("top")
+    return top
+
+
+def _count_dropped(q: wq.Query, m: Any) -> None:
+    """Add up the matching documents a matcher of ``q`` left out (for the total)."""
+    if getattr(m, "dropped", 0):
+        q.__dict__["dropped"] = q.__dict__.get("dropped", 0) + m.dropped
 
 
 def _flatten(node: Node | None) -> list[Text]:
@@ -787,6 +802,14 @@ def search(
 
     def run(wquery: wq.Query, n: int, mask: wq.Query | None = None) -> Any:
         kwargs: dict[str, Any] = {"filter": filt, "mask": mask}
+        if sort == "relevance" and filt is None and mask is None and isinstance(wquery, (_AllWords, _Union)):
+            # Only this page's best documents go to Whoosh's collector; the
+            # matchers count the ones they leave out, for the total.
+            wquery.__dict__.update(top=n, dropped=0)
+            try:
+                return searcher.search(wquery, limit=n, **kwargs)
+            finally:
+                del wquery.__dict__["top"]
         if sort == "date":
             from whoosh import sorting
 
@@ -824,7 +847,10 @@ def search(
         if found.scored_length():
             break
     ranked = items(found, offset, want)
-    count: Any = lambda: len(found)  # noqa: E731
+    dropped = final_q.__dict__.pop("dropped", 0)
+    # Whoosh counts the documents its collector saw, unless it skipped blocks
+    # (then it runs the query again, in full, to count).
+    count: Any = lambda: len(found) + (dropped if found.collector.computes_count() else 0)  # noqa: E731
     if sort == "date" and ranked:
         scores = _relevance(searcher, final_q, [d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]
