@@ -32,6 +32,8 @@ from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+from ._whoosh import Text
+
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 
 #: Blocks whose pickled data is shorter than this are stored uncompressed:
@@ -104,6 +106,15 @@ class TermPool:
         if self.size > self.limit:
             self.save()
         return length
+
+    def add_analyzed(self, fieldname: str, docnum: int, field: Any, value: str) -> int:
+        """Analyze ``value`` straight into the pool (searchkit's text fields); return its length."""
+        length, postings, new_terms = field.format.add_postings(value, field.analyzer.analyzer, docnum,
+                                                                self._terms(fieldname))
+        self.size += postings * POSTING_BYTES + new_terms * TERM_BYTES
+        if self.size > self.limit:
+            self.save()
+        return int(length)
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Whoosh's pool interface: one ``(field, term, docnum, weight, value)`` posting."""
@@ -344,10 +355,13 @@ class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    items = field.index(value)
-                    if not isinstance(items, list):
-                        items = list(items)
-                    length = self.pool.add_field(fieldname, docnum, items, boost)
+                    if boost == 1.0 and type(field) is Text and type(value) is str and field.direct:
+                        length = self.pool.add_analyzed(fieldname, docnum, field, value)
+                    else:
+                        items = field.index(value)
+                        if not isinstance(items, list):
+                            items = list(items)
+                        length = self.pool.add_field(fieldname, docnum, items, boost)
                     if not field.scorable:
                         length = 0
                 stored = fields.get(f"_stored_{fieldname}", value)
