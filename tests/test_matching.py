@@ -71,6 +71,23 @@ def test_pages_and_totals_as_whoosh(two_segment_index: Index, corpus_articles: l
     assert ours == pages()
 
 
+def test_copies_score_exactly_alike(tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    """An article and its copy (another segment, or other blocks) get bit-equal scores,
+    so ties fall in document order as with Whoosh's matchers."""
+    articles = corpus_articles[:200]
+    ix = Index.create(tmp_path / "ix")
+    ix.add(articles + [{**a, "id": a["id"] + "#copy"} for a in articles], procs=2)
+    assert len(ix._searcher().leaf_searchers()) == 2
+    compared = 0
+    for query in _queries(articles):
+        scores = {h.id: h.score for h in ix.search(query, limit=400)}
+        for doc_id, score in scores.items():
+            if doc_id + "#copy" in scores:
+                assert scores[doc_id + "#copy"] == score, (query, doc_id)
+                compared += 1
+    assert compared >= 100
+
+
 def test_deleted_articles_are_left_out(tmp_path: Path, corpus_articles: list[dict[str, Any]],
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     ix = Index.create(tmp_path / "ix")

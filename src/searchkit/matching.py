@@ -179,8 +179,9 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
     scores: dict[int, float] = {}
     get = scores.get
     keep = set(only) if only is not None else None  # later words: score only these documents
-    # The most frequent term first: while the dict is empty, its postings are stored without a lookup.
-    for term, tbytes, info in sorted(found, key=lambda f: -f[2].doc_frequency() if f[2] is not None else 0):
+    # Body terms first (the longest lists, as a rule): while the dict is empty, postings are stored
+    # without a lookup. The order is the same in every segment, so equal documents score the same.
+    for term, tbytes, info in sorted(found, key=lambda f: f[0].fieldname != "body"):
         fieldname = term.fieldname
         if info is None:
             if seen is not None:
@@ -225,21 +226,21 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
             if kept is not None:
                 kept.append((lo, hi, ids, values))
             # whoosh.scoring.bm25: idf * (w * (k1 + 1)) / (w + norm), times the term's boost
+            c = idf * k1p1 * boost
             if weights is None or isinstance(weights, float):
                 w = 1.0 if weights is None else weights
-                c = idf * w * k1p1 * boost
+                cw = c * w  # the product c * w / (...) computes below: equal weights score alike in every block
                 if first:
                     for d in ids:
-                        scores[d] = c / (w + norms[d])
+                        scores[d] = cw / (w + norms[d])
                 elif keep is None:
                     for d in ids:
-                        scores[d] = get(d, 0.0) + c / (w + norms[d])
+                        scores[d] = get(d, 0.0) + cw / (w + norms[d])
                 else:
                     for d in ids:
                         if d in keep:
-                            scores[d] = get(d, 0.0) + c / (w + norms[d])
+                            scores[d] = get(d, 0.0) + cw / (w + norms[d])
             else:
-                c = idf * k1p1 * boost
                 if first:
                     for d, w in zip(ids, weights):
                         scores[d] = c * w / (w + norms[d])
