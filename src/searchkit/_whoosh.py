@@ -158,8 +158,9 @@ class Text(TEXT):  # type: ignore[misc]
 
     @property
     def direct(self) -> bool:
-        """Whether searchkit's writer analyzes this field straight into its postings (``add_postings``)."""
-        return isinstance(self.analyzer, SearchkitTokenizer) and isinstance(self.format, (TermCharacters, LeadFrequency))
+        """Whether searchkit's writer analyzes this field straight into its postings
+        (:meth:`TermCharacters.add_postings`: title and body; the short lead takes :meth:`index`)."""
+        return isinstance(self.analyzer, SearchkitTokenizer) and isinstance(self.format, TermCharacters)
 
     def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         fmt = self.format
@@ -183,31 +184,10 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
         for tbytes, freq, weight, vbytes in self.term_values(value, analyzer.analyzer):
             yield tbytes.decode("utf-8"), freq, weight, vbytes
 
-    @staticmethod
-    def _frequencies(value: str, analyzer: Analyzer) -> dict[str, int]:
+    def term_values(self, value: str, analyzer: Analyzer) -> list[tuple[bytes, int, float, bytes]]:
+        """``(term bytes, freq, weight, value)`` of each term of ``value``; terms are shared bytes."""
         freqs: defaultdict[str, int] = defaultdict(int)
         for term, _, _, _ in analyzer.prefix_terms(value):
             freqs[term] += 1
-        return freqs
-
-    def term_values(self, value: str, analyzer: Analyzer) -> list[tuple[bytes, int, float, bytes]]:
-        """``(term bytes, freq, weight, value)`` of each term of ``value``; terms are shared bytes."""
         fb = self.field_boost
-        return [(_term_bytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq))
-                for term, freq in self._frequencies(value, analyzer).items()]
-
-    def add_postings(self, value: str, analyzer: Analyzer, docnum: int, terms: dict[bytes, list[Any]]) -> Added:
-        """As :meth:`TermCharacters.add_postings`."""
-        freqs = self._frequencies(value, analyzer)
-        fb = self.field_boost
-        get = terms.get
-        length = new = 0
-        for term, freq in freqs.items():
-            tbytes = _term_bytes(term)
-            postings = get(tbytes)
-            if postings is None:
-                postings = terms[tbytes] = []
-                new += 1
-            postings += (docnum, freq if fb == 1.0 else freq * fb, pack_uint(freq))
-            length += freq
-        return length, len(freqs), new
+        return [(_term_bytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq)) for term, freq in freqs.items()]

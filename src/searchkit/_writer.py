@@ -102,19 +102,20 @@ class TermPool:
                 new_terms += 1
             postings += (docnum, weight * boost if boost != 1.0 else weight, vbytes)
             length += freq
-        self.size += len(items) * POSTING_BYTES + new_terms * TERM_BYTES
-        if self.size > self.limit:
-            self.save()
+        self._grew(len(items), new_terms)
         return length
 
     def add_analyzed(self, fieldname: str, docnum: int, field: Any, value: str) -> int:
-        """Analyze ``value`` straight into the pool (searchkit's text fields); return its length."""
+        """Analyze ``value`` straight into the pool (searchkit's title and body); return its length."""
         length, postings, new_terms = field.format.add_postings(value, field.analyzer.analyzer, docnum,
                                                                 self._terms(fieldname))
+        self._grew(postings, new_terms)
+        return int(length)
+
+    def _grew(self, postings: int, new_terms: int) -> None:
         self.size += postings * POSTING_BYTES + new_terms * TERM_BYTES
         if self.size > self.limit:
             self.save()
-        return int(length)
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Whoosh's pool interface: one ``(field, term, docnum, weight, value)`` posting."""
