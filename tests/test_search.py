@@ -584,3 +584,29 @@ def test_published_word_is_a_date_range(corpus_index: Index) -> None:
 def test_nul_characters_in_queries(corpus_index: Index, query: str) -> None:
     corpus_index.search(query)
     corpus_index.search(query, strict=False)
+
+
+def test_indexes_in_the_earlier_posting_format_search_and_highlight_the_same(
+        tmp_path: Path, corpus_index: Index, corpus_articles: list[dict[str, Any]],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An index made before packed postings (Whoosh's pickled ``Characters`` values, values
+    pickled inside each block) gives the same hits, scores, snippets and phrase matches."""
+    import searchkit._writer
+    import searchkit.schema
+    from searchkit._whoosh import PackedCharacters, TermCharacters
+
+    monkeypatch.setattr(searchkit.schema, "PackedCharacters", TermCharacters)
+    monkeypatch.setattr(searchkit._writer, "PACK_MIN_POSTINGS", 10**9)
+    old = Index.create(tmp_path / "old")
+    old.add(corpus_articles)
+    assert type(old._ix.schema["body"].format) is TermCharacters
+    assert type(corpus_index._ix.schema["body"].format) is PackedCharacters
+    queries = ["小泉進次郎", "Koizumi", "\"防衛 相\"", "防衛相 会談", "日本で梅雨がないのは北海道とどこか。",
+               "prime minister", "\"prime minister\"", "スマートフォン", "title:首相", "選挙 OR election"]
+    queries += [a["title"] for a in corpus_articles[::25] if a.get("title")]
+    for q in queries:
+        a, b = old.search(q, limit=20), corpus_index.search(q, limit=20)
+        assert [(h.id, h.score) for h in a] == [(h.id, h.score) for h in b], q
+        assert [h.snippet.html() for h in a] == [h.snippet.html() for h in b], q
+        assert [h.matches for h in a] == [h.matches for h in b], q
+    old.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import whoosh.index
 from whoosh.fields import TEXT, Schema
 from whoosh.writing import SegmentWriter
 
+from searchkit._whoosh import PackedCharacters, PackedValues, TermCharacters
 from searchkit._writer import ArticleWriter, TermPool
 from searchkit.documents import clean_article
 from searchkit.schema import article_schema, lead_of
@@ -84,3 +86,42 @@ def test_term_vectors_go_through_whoosh(tmp_path: Path) -> None:
     with ix.searcher() as s:
         assert dict(s.vector_as("frequency", 0, "text")) == {"alfa": 2, "bravo": 1}
         assert [hit["text"] for hit in s.search(whoosh.query.Term("text", "bravo"))] == ["alfa bravo alfa"]
+
+
+@pytest.mark.parametrize("level", [0, 3])
+def test_packed_values_unpack_and_pickle_as_written(level: int) -> None:
+    values = [b"", b"\x00\x01", "小泉進次郎".encode(), b"x" * 300] + [b"%d" % i for i in range(40)]
+    packed = PackedValues.pack(values, level, 12, 128)
+    assert packed._compressed is bool(level)
+    again = pickle.loads(pickle.dumps(packed, 4))
+    assert type(again) is PackedValues and again._values is None  # nothing unpacked until read
+    assert list(again) == values and len(again) == len(values)
+    assert again[2] == values[2] and again[-1] == b"39" and list(again[1:3]) == values[1:3]
+
+
+def test_packed_characters_decode_what_whoosh_characters_decode() -> None:
+    poslist = [(0, 0, 2), (7, 15, 19), (300, 70000, 70005)]
+    ours, theirs = PackedCharacters(), TermCharacters()
+    for fmt in (ours, theirs):
+        value = fmt.encode(poslist)
+        assert fmt.decode_characters(value) == poslist
+        assert fmt.decode_positions(value) == [0, 7, 300]
+        assert fmt.decode_frequency(value) == 3 and fmt.decode_weight(value) == 3
+    assert len(ours.encode(poslist)) == 36
+    assert PackedCharacters._encode_one(5, 10, 12) == ours.encode([(5, 10, 12)])
+    assert TermCharacters._encode_one(5, 10, 12) == theirs.encode([(5, 10, 12)])
+
+
+def test_long_posting_lists_keep_values_packed_apart(tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    """Blocks of 16 or more postings hold their values in a PackedValues; Whoosh's reader reads them."""
+    reader = _build(tmp_path / "ours", ArticleWriter, corpus_articles[:400], 256)
+    common = [term for field, term in reader.all_terms() if field == "body" and reader.doc_frequency(field, term) >= 40]
+    assert common
+    m = reader.postings("body", common[0])
+    m._read_data()
+    assert type(m._data[2]) is PackedValues
+    chars = reader.schema["body"].format.decoder("characters")
+    while m.is_active():
+        text = reader.stored_fields(m.id())["body"]
+        assert {text[s:e].lower() for _, s, e in chars(m.value())}  # ranges inside the stored body
+        m.next()

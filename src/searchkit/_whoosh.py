@@ -7,10 +7,15 @@ for existing indexes to open. They pickle as configuration only.
 
 from __future__ import annotations
 
+import struct
+import sys
+import zlib
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate, chain
 from pickle import dumps
-from typing import Any
+from typing import Any, ClassVar, overload
 
 from whoosh.analysis import Token as WhooshToken
 from whoosh.analysis import Tokenizer
@@ -20,7 +25,7 @@ from whoosh.system import pack_uint
 
 from .analysis import Analyzer
 
-__all__ = ["READING_PREFIX", "Added", "LeadFrequency", "SearchkitTokenizer", "TermCharacters", "Text"]
+__all__ = ["READING_PREFIX", "Added", "LeadFrequency", "PackedCharacters", "PackedValues", "SearchkitTokenizer", "TermCharacters", "Text"]
 
 #: What ``add_postings`` returns: (field length, postings added, new terms).
 Added = tuple[int, int, int]
@@ -116,14 +121,14 @@ class TermCharacters(Characters):  # type: ignore[misc]
         seen = self._occurrences(value, analyzer)
         fb = self.field_boost
         encode = self.encode
+        encode_one = type(self)._encode_one
         shared = _TERM_BYTES.get  # looked up here first: a call per term costs 2% of indexing
         get = terms.get
         length = new = 0
         for term, poslist in seen.items():
             n = len(poslist)
             if n == 1:
-                pos, start, end = poslist[0]
-                vbytes = _ONE + dumps([(pos, start, end - start)], 2)  # what encode() writes, faster
+                vbytes = encode_one(*poslist[0])
             else:
                 vbytes = encode(poslist)
             tbytes = shared(term) or _term_bytes(term)
@@ -135,12 +140,51 @@ class TermCharacters(Characters):  # type: ignore[misc]
             length += n
         return length, len(seen), new
 
+    #: ``encode([(pos, start, end)])``, faster: most postings occur once.
+    _encode_one: ClassVar[Callable[[int, int, int], bytes]] = staticmethod(
+        lambda pos, start, end: _ONE + dumps([(pos, start, end - start)], 2))
+
+
+class PackedCharacters(TermCharacters):
+    """:class:`TermCharacters` with each posting's occurrences stored as
+    little-endian uint32 ``(position, start char, end char)`` triples: a
+    one-occurrence posting encodes in 0.07 µs instead of 0.57 (pickled deltas),
+    and decodes without unpickling. New indexes use it; indexes made with
+    :class:`TermCharacters` keep it.
+    """
+
+    _encode_one: ClassVar[Callable[[int, int, int], bytes]] = staticmethod(struct.Struct("<3I").pack)
+
+    def encode(self, poslist: list[tuple[int, int, int]]) -> bytes:
+        a = array("I", chain.from_iterable(poslist))
+        if _BIG_ENDIAN:
+            a.byteswap()
+        return a.tobytes()
+
+    @staticmethod
+    def _numbers(value: bytes) -> array[int]:
+        a = array("I", value)
+        if _BIG_ENDIAN:
+            a.byteswap()
+        return a
+
+    def decode_characters(self, value: bytes) -> list[tuple[int, int, int]]:
+        it = iter(self._numbers(value))
+        return list(zip(it, it, it))
+
+    def decode_positions(self, value: bytes) -> list[int]:
+        return list(self._numbers(value)[0::3])
+
+    def decode_frequency(self, value: bytes) -> int:
+        return len(value) // 12
+
 
 #: Encoded terms shared by every posting of the same term, so the writer
 #: holds one bytes object per term instead of one per posting.
 _TERM_BYTES: dict[str, bytes] = {}
 _TERM_BYTES_MAX = 1_000_000
-_ONE = pack_uint(1)
+_ONE: bytes = pack_uint(1)
+_BIG_ENDIAN = sys.byteorder == "big"
 
 
 def _term_bytes(term: str) -> bytes:
@@ -191,3 +235,69 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
             freqs[term] += 1
         fb = self.field_boost
         return [(_term_bytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq)) for term, freq in freqs.items()]
+
+
+class PackedValues(Sequence[bytes]):
+    """The values of one posting block (a bytes string per posting), packed
+    into one string and unpacked on first access.
+
+    Searchkit's writer stores a block's docnums and weights as plain pickled
+    tuples and its values (positions and character ranges: most of the bytes)
+    as one of these, compressed on its own. Scoring reads docnums and weights
+    only, so it never decompresses or unpickles values; snippets and phrases
+    unpack the blocks they need. Whoosh's reader indexes it like the tuple it
+    expects.
+    """
+
+    __slots__ = ("_compressed", "_data", "_values")
+
+    def __init__(self, data: bytes, compressed: bool) -> None:
+        #: ``count (uint32) + end offsets (uint32 each) + the values joined``, little-endian
+        self._data = data
+        self._compressed = compressed
+        self._values: list[bytes] | None = None
+
+    @classmethod
+    def pack(cls, values: Sequence[bytes], level: int, wbits: int, min_bytes: int) -> PackedValues:
+        """Pack ``values``; compressed with zlib ``level`` when at least ``min_bytes`` long."""
+        ends = array("I", accumulate(map(len, values)))
+        if _BIG_ENDIAN:
+            ends.byteswap()
+        data = b"".join((len(values).to_bytes(4, "little"), ends.tobytes(), *values))
+        if level and len(data) >= min_bytes:
+            return cls(zlib.compress(data, level, wbits), True)
+        return cls(data, False)
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes, bool]]:
+        return PackedValues, (self._data, self._compressed)
+
+    def _unpack(self) -> list[bytes]:
+        data = zlib.decompress(self._data) if self._compressed else self._data
+        n = int.from_bytes(data[:4], "little")
+        ends = array("I", data[4:4 + 4 * n])
+        if _BIG_ENDIAN:
+            ends.byteswap()
+        base = 4 + 4 * n
+        values = []
+        start = base
+        for end in ends:
+            values.append(data[start:base + end])
+            start = base + end
+        self._values = values
+        return values
+
+    def __len__(self) -> int:
+        return len(self._values if self._values is not None else self._unpack())
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[bytes]: ...
+    def __getitem__(self, i: int | slice) -> bytes | Sequence[bytes]:
+        return (self._values if self._values is not None else self._unpack())[i]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, PackedValues) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"PackedValues({list(self)!r})"

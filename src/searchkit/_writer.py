@@ -8,6 +8,9 @@ sorted, and each term's postings are written a block at a time; the files are
 Whoosh's own format (``whoosh3`` codec), read by Whoosh's unchanged readers.
 Small blocks are written uncompressed (Whoosh's writer meant to skip them
 too; its reader handles both), and block data is pickled with protocol 4.
+A block's values (positions and character ranges) are packed and compressed
+apart from its docnums and weights (:class:`~searchkit._whoosh.PackedValues`),
+so scoring a block decompresses and unpickles nothing it does not use.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from ._whoosh import Text
+from ._whoosh import PackedValues, Text
 
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 
@@ -49,6 +52,10 @@ BLOCK_PICKLE_PROTOCOL = 4
 #: the cost of each compress call against the default 32 KiB (same sizes);
 #: Whoosh's reader decompresses any window size.
 COMPRESS_WBITS = 12
+#: Blocks of at least this many postings keep their values apart
+#: (:class:`~searchkit._whoosh.PackedValues`); smaller ones cost little to
+#: decode and would grow by the packing's own bytes.
+PACK_MIN_POSTINGS = 16
 #: Rough memory cost of one posting and of one new term in a :class:`TermPool`
 #: (three list slots and the value's bytes object; a dict entry and a list),
 #: used against the writer's ``limitmb``.
@@ -249,15 +256,23 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
                 mini_weights: Any = None if first == 1.0 else first
             else:
                 mini_weights = tuple(bweights)
+                counts = tuple(map(int, mini_weights))
+                if counts == mini_weights:  # frequencies: 2 bytes each pickled instead of 9
+                    mini_weights = counts
+            packed = False
             if fixedsize is None or fixedsize < 0:
-                mini_values: Any = tuple(filter(None, bvalues))
+                if len(bvalues) >= PACK_MIN_POSTINGS and all(bvalues):
+                    mini_values: Any = PackedValues.pack(bvalues, compression, COMPRESS_WBITS, COMPRESS_MIN_BYTES)
+                    packed = True
+                else:
+                    mini_values = tuple(filter(None, bvalues))
             elif fixedsize == 0:
                 mini_values = None
             else:
                 mini_values = b"".join(bvalues)
             deltas = tuple(map(sub, bids, chain((0,), bids)))
             data = dumps((deltas, mini_weights, mini_values), BLOCK_PICKLE_PROTOCOL)
-            comp = compression if len(data) >= COMPRESS_MIN_BYTES else 0
+            comp = compression if not packed and len(data) >= COMPRESS_MIN_BYTES else 0
             if comp:
                 data = zlib.compress(data, comp, COMPRESS_WBITS)
             infobytes = dumps((len(bids), bids[-1], bmaxweight, comp,

@@ -132,7 +132,7 @@ class Index:
         try:
             p.mkdir(parents=True, exist_ok=True)
             ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
-            meta = {"format": 1, "searchkit": _version_module.__version__, "dictionary": DICTIONARY}
+            meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY}
             (p / _META).write_text(json.dumps(meta), encoding="utf-8")
         except OSError as exc:
             raise _storage_error(p, exc) from exc

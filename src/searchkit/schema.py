@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from ._whoosh import LeadFrequency, SearchkitTokenizer, TermCharacters, Text
+from ._whoosh import LeadFrequency, PackedCharacters, SearchkitTokenizer, Text
 from .analysis import Analyzer
 
 __all__ = ["BM25_B", "BM25_K1", "LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
@@ -41,7 +41,7 @@ BM25_B = 0.75
 
 def _text(tokenizer: SearchkitTokenizer) -> TEXT:
     field = Text(analyzer=tokenizer, stored=True, phrase=True)
-    field.format = TermCharacters(field_boost=1.0)
+    field.format = PackedCharacters(field_boost=1.0)
     return field
 
 
