@@ -1,8 +1,9 @@
 """Adapters between searchkit and Whoosh; the only place Whoosh types meet ours.
 
 Whoosh pickles the schema — analyzers and formats included — into the index,
-so the classes here must stay importable at this path (``searchkit._whoosh``)
-for existing indexes to open. They pickle as configuration only.
+and searchkit's writer pickles :class:`PackedValues` into posting blocks, so
+the classes here must stay importable at this path (``searchkit._whoosh``)
+for existing indexes to open. The schema's classes pickle as configuration only.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from whoosh.system import pack_uint
 
 from .analysis import Analyzer
 
-__all__ = ["READING_PREFIX", "Added", "LeadFrequency", "PackedCharacters", "PackedValues", "SearchkitTokenizer", "TermCharacters", "Text"]
+__all__ = ["READING_PREFIX", "Added", "LeadFrequency", "PackedCharacters", "PackedValues", "SearchkitTokenizer",
+           "TermCharacters", "Text"]
 
 #: What ``add_postings`` returns: (field length, postings added, new terms).
 Added = tuple[int, int, int]
