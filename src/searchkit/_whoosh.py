@@ -314,8 +314,5 @@ class PackedValues(Sequence[bytes]):
     def __getitem__(self, i: int | slice) -> bytes | Sequence[bytes]:
         return (self._values if self._values is not None else self._unpack())[i]
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, PackedValues) and list(self) == list(other)
-
     def __repr__(self) -> str:
         return f"PackedValues({list(self)!r})"
