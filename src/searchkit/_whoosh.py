@@ -158,24 +158,14 @@ class PackedCharacters(TermCharacters):
     _encode_one: ClassVar[Callable[[int, int, int], bytes]] = staticmethod(struct.Struct("<3I").pack)
 
     def encode(self, poslist: list[tuple[int, int, int]]) -> bytes:
-        a = array("I", chain.from_iterable(poslist))
-        if _BIG_ENDIAN:
-            a.byteswap()
-        return a.tobytes()
-
-    @staticmethod
-    def _numbers(value: bytes) -> array[int]:
-        a = array("I", value)
-        if _BIG_ENDIAN:
-            a.byteswap()
-        return a
+        return _uint32_bytes(array("I", chain.from_iterable(poslist)))
 
     def decode_characters(self, value: bytes) -> list[tuple[int, int, int]]:
-        it = iter(self._numbers(value))
+        it = iter(_uint32s(value))
         return list(zip(it, it, it))
 
     def decode_positions(self, value: bytes) -> list[int]:
-        return list(self._numbers(value)[0::3])
+        return list(_uint32s(value)[0::3])
 
     def decode_frequency(self, value: bytes) -> int:
         return len(value) // 12
@@ -187,6 +177,21 @@ _TERM_BYTES: dict[str, bytes] = {}
 _TERM_BYTES_MAX = 1_000_000
 _ONE: bytes = pack_uint(1)
 _BIG_ENDIAN = sys.byteorder == "big"
+
+
+def _uint32_bytes(a: array[int]) -> bytes:
+    """``a`` (typecode ``I``) as little-endian bytes."""
+    if _BIG_ENDIAN:
+        a.byteswap()
+    return a.tobytes()
+
+
+def _uint32s(data: bytes) -> array[int]:
+    """Little-endian uint32 ``data`` as an array."""
+    a = array("I", data)
+    if _BIG_ENDIAN:
+        a.byteswap()
+    return a
 
 
 def _term_bytes(term: str) -> bytes:
@@ -270,10 +275,8 @@ class PackedValues(Sequence[bytes]):
     @classmethod
     def pack(cls, values: Sequence[bytes], level: int, wbits: int, min_bytes: int) -> PackedValues:
         """Pack ``values``; compressed with zlib ``level`` when at least ``min_bytes`` long."""
-        ends = array("I", accumulate(map(len, values)))
-        if _BIG_ENDIAN:
-            ends.byteswap()
-        data = b"".join((len(values).to_bytes(4, "little"), ends.tobytes(), *values))
+        ends = _uint32_bytes(array("I", accumulate(map(len, values))))
+        data = b"".join((len(values).to_bytes(4, "little"), ends, *values))
         if level and len(data) >= min_bytes:
             n = len(data) // 4 * 4
             return cls(zlib.compress(b"".join([data[i:n:4] for i in range(4)]) + data[n:], level, wbits), True)
@@ -292,16 +295,9 @@ class PackedValues(Sequence[bytes]):
                 words[i:4 * m:4] = data[i * m:(i + 1) * m]
             data = bytes(words)
         n = int.from_bytes(data[:4], "little")
-        ends = array("I", data[4:4 + 4 * n])
-        if _BIG_ENDIAN:
-            ends.byteswap()
+        ends = _uint32s(data[4:4 + 4 * n])
         base = 4 + 4 * n
-        values = []
-        start = base
-        for end in ends:
-            values.append(data[start:base + end])
-            start = base + end
-        self._values = values
+        self._values = values = [data[base + start:base + end] for start, end in zip(chain((0,), ends), ends)]
         return values
 
     def __len__(self) -> int:
