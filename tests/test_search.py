@@ -537,6 +537,7 @@ def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, mon
     import searchkit.search as search_module
     from searchkit.schema import BM25_B, BM25_K1
 
+    monkeypatch.setattr("searchkit.rerank.RERANK_WEIGHT", 0.0)  # scores as BM25F gives them
     question = "小泉氏はどこで会談したのか"
     res = corpus_index.search(question)
     assert len(res) > 1
@@ -553,21 +554,27 @@ def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, mon
 
 
 @pytest.mark.parametrize(
-    ("query", "asked", "question_mark"),
+    ("query", "asked", "question_mark", "question_end"),
     [
-        ("Who won the election?", True, True),  # English question words are stop words: still seen
-        ("梅雨の期間はふつうどのくらいの長さ", True, False),  # UniDic reads this どの as 殿
-        ("オホーツク海気団が弱まるのはいつ頃", True, False),
-        ("冬にシベリアを覆う気団は？", False, True),
-        ("小泉防衛相が会談", False, False),
+        ("Who won the election?", True, True, False),  # English question words are stop words: still seen
+        ("梅雨の期間はふつうどのくらいの長さ", True, False, False),  # UniDic reads this どの as 殿
+        ("オホーツク海気団が弱まるのはいつ頃", True, False, False),
+        ("冬にシベリアを覆う気団は？", False, True, False),
+        ("東京の昔の呼び名は。", False, False, True),
+        ("コンゴ民主共和国の首都は", False, False, True),
+        ("日本共産党の略称をアルファベット3文字で答えよ。", False, False, True),
+        ("小泉防衛相が会談", False, False, False),
+        ("オホーツク海気団の影響で冷夏になる年", False, False, False),
     ],
 )
-def test_questions_are_recognised(analyzer: Any, query: str, asked: bool, question_mark: bool) -> None:
+def test_questions_are_recognised(analyzer: Any, query: str, asked: bool, question_mark: bool,
+                                  question_end: bool) -> None:
     from searchkit.search import QUESTION_WORDS, _Builder
 
     builder = _Builder(analyzer)
     toks, _ = builder.tokens(query)
-    assert (builder.asked, builder.question_mark) == (asked, question_mark)
+    assert (builder.asked, builder.question_mark, builder.question_end) == (asked, question_mark, question_end)
+    assert builder.question == (asked or question_mark or question_end)
     assert toks and not any(t.surface.lower() in QUESTION_WORDS or t.term in QUESTION_WORDS for t in toks)
 
 

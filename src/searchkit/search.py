@@ -32,11 +32,17 @@ puts the gist first; known-item MRR@10 +0.06); a question that asks something
 neither do two-word keyword queries (+0.005 MRR@10 there, for 25% more query
 time). In a long query each word counts once, in the field where it scores
 best (title, body, or its name in the other script), plus the lead bonus.
+
+A question (a question word, a final question mark, or a Japanese question's
+ending: …は。, …か。, 答えよ) is scored with BM25 k1 :data:`QUESTION_K1`, and
+its best candidates are re-scored by its wording found in each
+(:mod:`searchkit.rerank`), whatever the page asked for.
 """
 
 from __future__ import annotations
 
 import calendar
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -48,6 +54,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from whoosh import matching as wm
 from whoosh import query as wq
 
+from . import rerank as _rerank
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
 from .analysis.english import stem
@@ -76,8 +83,8 @@ NAME_BOOST = 0.6
 #: Extra weight of a word found in the opening of the body (the ``lead`` field).
 LEAD_BOOST = 0.6
 KEYWORD_MAX_UNITS = 2
-#: BM25 k1 for questions (a question word such as 何, どこ, who, or a final
-#: question mark): term frequency saturates sooner, so a passage is ranked more
+#: BM25 k1 for questions (a question word such as 何, どこ, who, a final
+#: question mark, or a question's ending: …は。, …か。, 答えよ): term frequency saturates sooner, so a passage is ranked more
 #: by how many of the question's words it holds than by how often it repeats
 #: one (JSQuAD MRR@10 +0.007 on each half of the dev questions, known-item JA
 #: −0.003); other queries keep the index's k1.
@@ -88,6 +95,9 @@ SUGGEST_BELOW = 3
 _TEXT_FIELDS = ("title", "body")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
+#: How Japanese questions without a question word end: …の名前は。 …のはどこか
+#: (か), …を答えよ.
+_QUESTION_END = re.compile(r"(?:[はか]|答えよ|答えなさい|[挙あ]げよ|こたえよ|教えて(?:ください)?)[。．.]?\s*$")
 _FACETS = ("lang", "category", "year")
 _NO_DATE = 2**63
 
@@ -406,17 +416,28 @@ class _Builder:
     expansions: list[tuple[str, str, str]] = field(default_factory=list)
     relaxed: bool = False
     asked: bool = False  # the query holds a question word (何, どこ, who…)
+    #: the query's texts with question words masked (for :mod:`searchkit.rerank`)
+    question_texts: list[str] = field(default_factory=list)
     question_mark: bool = False  # the query ends with a question mark
+    question_end: bool = False  # the query ends as a Japanese question does (…は。, …か。, 答えよ)
+
+    @property
+    def question(self) -> bool:
+        """The query reads as a question: a question word, a final question mark or question ending."""
+        return self.asked or self.question_mark or self.question_end
 
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
         toks: list[Token] = []
         asked: list[Token] = []
         sentence = False
+        masked = list(text)
         for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(text):
             # A question word by lemma or as written (UniDic reads どの in
             # ふつうどのくらい as 殿; English ones are stop words, never kept).
             question = term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS
+            if question:
+                masked[s:e] = [_rerank.MASK] * (e - s)
             if not keep:
                 if toks and not tag.startswith(_PUNCT_TAGS):
                     sentence = True
@@ -430,8 +451,11 @@ class _Builder:
                 self.asked = True
                 continue
             toks.append(tok)
+        self.question_texts.append("".join(masked))
         if text.rstrip().endswith(("?", "？")):
             self.question_mark = True
+        elif _QUESTION_END.search(text):
+            self.question_end = True
         return (toks, sentence) if toks else (asked, False)
 
     @staticmethod
@@ -820,7 +844,7 @@ def search(
             kwargs["reverse"] = True
         return searcher.search(wquery, limit=n, **kwargs)
 
-    if (builder.asked or builder.question_mark) and QUESTION_K1 is not None:
+    if builder.question and QUESTION_K1 is not None:
         searcher = _with_k1(searcher, QUESTION_K1)
 
     def items(wresults: Any, start: int, stop: int) -> list[tuple[int, float]]:
@@ -831,6 +855,10 @@ def search(
         return Results(query, searcher, None, [], None, page, limit, None, warnings, filt, snippet_chars, index)
     want = page * limit
     offset = want - limit
+    # A question's best candidates are re-scored by its wording (whatever the
+    # page, so pages agree): fetch them all.
+    reranked = parsed.is_plain and builder.question and sort == "relevance" and _rerank.RERANK_DEPTH > 0
+    fetch = max(want, _rerank.RERANK_DEPTH) if reranked else want
     # Each step runs only when the one before found nothing: all units, then
     # articles with some units, then any word of a compound that never occurs whole.
     steps: list[tuple[wq.Query | Callable[[], wq.Query], str]] = [(q, "")]
@@ -843,10 +871,19 @@ def search(
             warnings.append(note)
             builder.relaxed = True
         final_q = step() if callable(step) else step
-        found = run(final_q, want)
+        found = run(final_q, fetch)
         if found.scored_length():
             break
-    ranked = items(found, offset, want)
+    stored: dict[int, dict[str, Any]] = {}
+    if reranked:
+        def text_of(docnum: int) -> str:
+            fields = stored[docnum] = _stored(searcher, docnum)
+            return f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
+
+        grams = _rerank.question_ngrams(builder.question_texts)
+        ranked = _rerank.rerank(grams, items(found, 0, fetch), text_of)[offset:want]
+    else:
+        ranked = items(found, offset, want)
     dropped = final_q.__dict__.pop("dropped", 0)
     # Whoosh counts the documents its collector saw, unless it skipped blocks
     # (then it runs the query again, in full, to count).
@@ -854,5 +891,9 @@ def search(
     if sort == "date" and ranked:
         scores = _relevance(searcher, final_q, [d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]
-    return Results(query, searcher, final_q, ranked, count, page, limit, builder, warnings, filt,
-                   snippet_chars, index)
+    results = Results(query, searcher, final_q, ranked, count, page, limit, builder, warnings, filt,
+                      snippet_chars, index)
+    for hit in results:  # stored fields the reranking read already
+        if hit._docnum in stored:
+            hit._fields = stored[hit._docnum]
+    return results
