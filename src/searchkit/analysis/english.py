@@ -48,21 +48,48 @@ def stem(word: str) -> str:
     return str(_STEMMER.stemWord(word))
 
 
+#: Term of each word as written (None: a stop word), so a repeated word costs
+#: one dict lookup; cleared when it grows past :data:`_TERMS_MAX`.
+_TERMS: dict[str, str | None] = {}
+_TERMS_MAX = 200_000
+
+
+def _term(surface: str) -> str | None:
+    word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
+    return stem(word) if word and word not in STOP_WORDS else None
+
+
 def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, int]]:
     """Yield ``(term, surface, start, end)`` for each word of ``text``.
 
     ``start``/``end`` are offsets into ``text`` plus ``offset``. Stop words
     are skipped. Possessive ``'s`` is dropped before stemming.
     """
+    terms = _TERMS
+    if len(terms) > _TERMS_MAX:
+        terms.clear()
     for m in _WORD.finditer(text):
         surface = m.group()
-        start, end = m.span()
-        word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
-        if not word or word in STOP_WORDS:
-            continue
-        if len(word) > MAX_TERM_CHARS:
-            for i in range(0, len(word), MAX_TERM_CHARS):
-                piece = word[i : i + MAX_TERM_CHARS]
-                yield piece, piece, offset + start + i, offset + start + i + len(piece)
-            continue
-        yield stem(word), surface, offset + start, offset + end
+        try:
+            term = terms[surface]
+        except KeyError:
+            if len(surface) > MAX_TERM_CHARS:
+                yield from _pieces(surface, offset + m.start())
+                continue
+            term = terms[surface] = _term(surface)
+        if term is not None:
+            start, end = m.span()
+            yield term, surface, offset + start, offset + end
+
+
+def _pieces(surface: str, start: int) -> Iterator[tuple[str, str, int, int]]:
+    """A word longer than :data:`MAX_TERM_CHARS`, cut into pieces of that length."""
+    word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
+    if not word or word in STOP_WORDS:
+        return
+    if len(word) <= MAX_TERM_CHARS:
+        yield stem(word), surface, start, start + len(surface)
+        return
+    for i in range(0, len(word), MAX_TERM_CHARS):
+        piece = word[i : i + MAX_TERM_CHARS]
+        yield piece, piece, start + i, start + i + len(piece)

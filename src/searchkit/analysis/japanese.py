@@ -25,6 +25,7 @@ every character of it is punctuation or a symbol by Unicode category.
 
 from __future__ import annotations
 
+import csv
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -56,16 +57,17 @@ STOP_LEMMAS = _load("stopwords_ja.txt")
 #: string; reading is the romaji key of a proper noun or loanword, else "".
 Morpheme = tuple[str, str, str, int, int, bool, str]
 
-# MeCab prints one line per morpheme: leading whitespace, surface, POS levels
-# 1 and 2, lemma, written base form, POS levels 3 and 4, word origin (goshu),
-# kana reading. ``-O ""`` is needed: unidic's dicrc sets an output format type
-# that otherwise overrides ``-F`` (taku910/mecab#41). Backslashes are doubled
-# because fugashi splits the argument string shell-style before MeCab sees it.
-_FORMAT = (
-    r'-O "" -F%pS\\t%m\\t%f[0]\\t%f[1]\\t%f[7]\\t%f[10]\\t%f[2]\\t%f[3]\\t%f[12]\\t%f[17]\\n'
-    r" -U%pS\\t%m\\t%f[0]\\t%f[1]\\t\\t\\t%f[2]\\t%f[3]\\t\\t\\n -E\\n"
-)
-_FIELDS = 10
+# MeCab prints one line per morpheme: leading whitespace, surface, and the
+# feature string as it is in the dictionary (%H: picking fields with %f[n]
+# makes MeCab split every feature string, 10% of its time). ``-O ""`` is
+# needed: unidic's dicrc sets an output format type that otherwise overrides
+# ``-F`` (taku910/mecab#41). Backslashes are doubled because fugashi splits the
+# argument string shell-style before MeCab sees it.
+_FORMAT = r'-O "" -F%pS\\t%m\\t%H\\n -U%pS\\t%m\\t%H\\n -E\\n'
+#: Feature fields used: POS levels 1–4, lemma, written base form, word origin
+#: (goshu), kana reading. Unknown words have the first six fields only.
+_POS1, _POS2, _POS3, _POS4, _LEMMA, _ORTH_BASE, _GOSHU, _KANA = 0, 1, 2, 3, 7, 10, 12, 17
+_FEATURES = 18
 #: One entry per distinct output line: (whitespace length, surface length,
 #: term or None when dropped, surface, tag, reading key, reading kind). News
 #: vocabulary repeats, so most morphemes are a dict lookup.
@@ -114,15 +116,21 @@ def _term(surface: str, pos2: str, lemma: str, orth_base: str) -> str:
     return term.lower()
 
 
+def _features(feature: str) -> list[str]:
+    """The fields of a MeCab feature string (CSV: a field with a comma is quoted)."""
+    fields = next(csv.reader([feature])) if '"' in feature else feature.split(",")
+    return fields + [""] * (_FEATURES - len(fields))
+
+
 def _line(line: str) -> _Line:
     """Decide once what an output line of MeCab means."""
-    fields = line.split("\t")
-    if len(fields) < 2:  # the empty line after the last morpheme
+    parts = line.split("\t")
+    if len(parts) < 2:  # the empty line after the last morpheme
         return 0, 0, None, "", "", "", ""
-    # fugashi strips trailing whitespace from the output, which eats the empty
-    # trailing fields of the last line (an unknown word at the end): pad them.
-    fields += [""] * (_FIELDS - len(fields))
-    ws, surface, pos1, pos2, lemma, orth_base, pos3, pos4, goshu, kana = fields[:_FIELDS]
+    ws, surface = parts[0], parts[1]
+    f = _features(parts[2] if len(parts) > 2 else "")
+    pos1, pos2, pos3, pos4 = f[_POS1], f[_POS2], f[_POS3], f[_POS4]
+    lemma, orth_base, goshu, kana = f[_LEMMA], f[_ORTH_BASE], f[_GOSHU], f[_KANA]
     tag = f"{pos1}-{pos2}" if pos2 and pos2 != "*" else pos1
     lemma = "" if lemma == "*" else lemma
     orth_base = "" if orth_base == "*" else orth_base
