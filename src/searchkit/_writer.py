@@ -23,6 +23,7 @@ import signal
 import zlib
 from array import array
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from itertools import chain, groupby, islice
 from pickle import dumps
 from typing import Any
@@ -30,7 +31,7 @@ from typing import Any
 from whoosh import multiproc
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
-from whoosh.system import pack_int, pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
@@ -66,6 +67,9 @@ POSTING_BYTES = 72
 TERM_BYTES = 200
 #: Terms per marshalled chunk in a spilled run file.
 RUN_CHUNK = 4096
+#: Whoosh's field-length byte (a bisect per call), remembered per length.
+_length_byte = lru_cache(maxsize=1 << 16)(length_to_byte)
+_TERM_INFO = W3TermInfo._struct
 
 #: One term's postings while a segment is written: docnum, weight, value, docnum, …
 Postings = list[Any]
@@ -237,7 +241,6 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             fixedsize = fieldobj.format.fixed_value_size()
             lengths = _field_lengths(pdr, fieldname) if fieldobj.scorable else []
             lastfn = fieldname
-        info = W3TermInfo()
         out = [WHOOSH3_HEADER_MAGIC]
         n = len(ids)
         minlength: int | None = None
@@ -280,7 +283,7 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             if comp:
                 data = zlib.compress(data, comp, COMPRESS_WBITS)
             infobytes = dumps((len(bids), bids[-1], bmaxweight, comp,
-                               length_to_byte(bmin), length_to_byte(bmax)), 2)
+                               _length_byte(bmin), _length_byte(bmax)), 2)
             blocklength = len(infobytes) + len(data)
             out += (pack_int(-blocklength if b + blocklimit >= n else blocklength), infobytes, data)
             if bmin is not None:
@@ -290,16 +293,11 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             total += sum(bweights)
         block = b"".join(out)
         write(block)
-        info._weight = total
-        info._df = n
-        info._minlength = minlength
-        info._maxlength = maxlength
-        info._maxweight = maxweight
-        info._minid = ids[0]
-        info._maxid = ids[-1]
-        info.set_extent(offset, len(block))
+        # W3TermInfo(...).to_bytes() of a term whose postings are not inlined.
+        info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else _length_byte(minlength),
+                               _length_byte(maxlength), maxweight, ids[0], ids[-1])
+        add_term(fieldkey + tbytes, info + pack_long(offset) + pack_int(len(block)))
         offset += len(block)
-        add_term(fieldkey + tbytes, info.to_bytes())
     if lastfn is not None:
         fieldwriter.finish_field()
 
