@@ -11,10 +11,12 @@ few of the candidates hold it.
 
 :func:`rerank` takes the first :data:`RERANK_DEPTH` candidates and multiplies
 each score by ``1 + RERANK_WEIGHT · share``, where ``share`` is the weight of
-the question's n-grams the candidate holds over the weight of all of them.
-Tuned on JSQuAD dev questions (even-numbered ones; odd-numbered ones as the
-check): MRR@10 +0.011 / +0.008. News known-item search (headlines as queries)
-loses by it, so it applies to queries with a question word only.
+the question's n-grams the candidate holds over the weight of all the n-grams
+the candidates hold between them. Tuned on JSQuAD dev questions (even-numbered
+ones; odd-numbered ones as the check): MRR@10 +0.011 / +0.008. News known-item
+search (headlines as queries) loses by it (−0.07), so :mod:`searchkit.search`
+applies it to questions only: a question word, a final question mark, or a
+Japanese question's ending.
 """
 
 from __future__ import annotations

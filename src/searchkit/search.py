@@ -84,10 +84,11 @@ NAME_BOOST = 0.6
 LEAD_BOOST = 0.6
 KEYWORD_MAX_UNITS = 2
 #: BM25 k1 for questions (a question word such as 何, どこ, who, a final
-#: question mark, or a question's ending: …は。, …か。, 答えよ): term frequency saturates sooner, so a passage is ranked more
-#: by how many of the question's words it holds than by how often it repeats
-#: one (JSQuAD MRR@10 +0.007 on each half of the dev questions, known-item JA
-#: −0.003); other queries keep the index's k1.
+#: question mark, or a question's ending: …は。, …か。, 答えよ): term frequency
+#: saturates sooner, so a passage is ranked more by how many of the question's
+#: words it holds than by how often it repeats one (JSQuAD MRR@10 +0.007 on
+#: each half of the dev questions, known-item JA −0.003); other queries keep
+#: the index's k1.
 QUESTION_K1: float | None = 0.6
 SNIPPET_CHARS = 160
 #: A query with fewer hits than this gets a did-you-mean suggestion.
@@ -95,8 +96,8 @@ SUGGEST_BELOW = 3
 _TEXT_FIELDS = ("title", "body")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
-#: How Japanese questions without a question word end: …の名前は。 …のはどこか
-#: (か), …を答えよ.
+#: How Japanese questions without a question word end: …の名前は。 …したのか。
+#: …を答えよ.
 _QUESTION_END = re.compile(r"(?:[はか]|答えよ|答えなさい|[挙あ]げよ|こたえよ|教えて(?:ください)?)[。．.]?\s*$")
 _FACETS = ("lang", "category", "year")
 _NO_DATE = 2**63
@@ -138,7 +139,8 @@ class Hit:
 
     Attributes:
         id: the article id.
-        score: relevance score (BM25F; higher is better).
+        score: relevance score (BM25F; a question's best candidates are then
+            re-scored by its wording, see :mod:`searchkit.rerank`; higher is better).
         rank: 0-based rank over all pages.
         fields: stored fields (title, body, url, published, lang, category, tags).
     """
