@@ -335,3 +335,27 @@ def test_golden_dictionary_version() -> None:
 def test_golden_segmentation(analyzer: Analyzer, text: str, expected: list[tuple[str, int, int]], known_problem: bool) -> None:
     """Known problems record today's (bad) output: a change there shows up here and in the diff."""
     assert analyzer.terms(text) == expected
+
+
+def test_mecab_feature_strings_are_read_as_csv() -> None:
+    """MeCab prints each feature string whole; a quoted field may hold commas, unknown words have six fields."""
+    from searchkit.analysis.japanese import _line
+
+    known = ("\t円\t名詞,普通名詞,助数詞可能,*,*,*,エン,円-助数詞,円,エン,円,エン,漢,*,*,*,*,エン,エン,エン,エン,"
+             '*,"B4WW,B",1,C3,*')
+    assert _line(known)[2:6] == ("円-助数詞", "円", "名詞-普通名詞", "")  # UniDic's lemma, sense and all
+    name = " \t小泉\t名詞,固有名詞,人名,姓,*,*,コイズミ,コイズミ,小泉,コイズミ,小泉,コイズミ,固,*,*,*,*,コイズミ,コイズミ,コイズミ,コイズミ,*,*,\"2,1\",*,*"
+    assert _line(name) == (1, 2, "小泉", "小泉", "名詞-固有名詞", "koizumi", "family")
+    assert _line("\tｶﾞｰﾃﾞﾝ\t名詞,普通名詞,一般,*,*,*")[2] == "ｶﾞｰﾃﾞﾝ".lower()
+    assert _line("\t、\t補助記号,読点,*,*,*,*,,、,、,,、,,記号,*,*,*,*,,,,,*,*,*,*,*")[2] is None
+    assert _line("")[2] is None
+
+
+@pytest.mark.parametrize("text", ["The Prime Minister's visit.", "Japan's defence: Japan's ministers met"])
+def test_english_words_are_the_same_when_seen_again(text: str) -> None:
+    from searchkit.analysis import english
+
+    first = list(english.english_words(text, 5))
+    assert first and first == list(english.english_words(text, 5))
+    english._TERMS.clear()
+    assert list(english.english_words(text, 5)) == first
