@@ -73,7 +73,8 @@ _TERM_INFO = W3TermInfo._struct
 
 #: One term's postings while a segment is written: docnum, weight, value, docnum, …
 Postings = list[Any]
-TermPostings = tuple[str, bytes, "array[int]", "array[float]", list[bytes]]
+#: ``(field, term, docnums, weights, values)``: lists from memory, arrays from run files.
+TermPostings = tuple[str, bytes, "list[int] | array[int]", "list[float] | array[float]", list[bytes]]
 
 
 class TermPool:
@@ -149,7 +150,7 @@ class TermPool:
             terms = self.fields[fieldname]
             for tbytes in sorted(terms):
                 flat = terms[tbytes]
-                yield fieldname, tbytes, array("I", flat[0::3]), array("f", flat[1::3]), flat[2::3]
+                yield fieldname, tbytes, flat[0::3], flat[1::3], flat[2::3]
 
     def save(self) -> None:
         """Write the pool's terms to a sorted run file and empty it."""
@@ -157,7 +158,8 @@ class TermPool:
             return
         path = f"{random_name()}.run"
         with self.tempstore.create_file(path).raw_file() as f:
-            terms = ((fn, tb, ids.tobytes(), ws.tobytes(), vs) for fn, tb, ids, ws, vs in self._sorted())
+            terms = ((fn, tb, array("I", ids).tobytes(), array("f", ws).tobytes(), vs)
+                     for fn, tb, ids, ws, vs in self._sorted())
             while chunk := list(islice(terms, RUN_CHUNK)):
                 marshal.dump(chunk, f)
         self.runs.append(path)
@@ -256,10 +258,10 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
                 bmax = max(blens) if blens else 0
             else:
                 bmin, bmax = None, 0
-            bmaxweight = max(0.0, max(bweights))
+            bmaxweight = max(0.0, float(max(bweights)))
             first = bweights[0]
             if bweights.count(first) == len(bweights):
-                mini_weights: Any = None if first == 1.0 else first
+                mini_weights: Any = None if first == 1.0 else float(first)
             else:
                 mini_weights = tuple(bweights)
                 counts = tuple(map(int, mini_weights))
