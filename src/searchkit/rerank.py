@@ -24,7 +24,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 
 __all__ = ["RERANK_DEPTH", "RERANK_WEIGHT", "question_ngrams", "rerank"]
 
@@ -66,15 +68,12 @@ def rerank(grams: set[str], ranked: Sequence[tuple[int, float]],
     top = list(ranked[:RERANK_DEPTH])
     if len(top) < 2 or not grams or not RERANK_WEIGHT:
         return list(ranked)
-    held = []
+    held: list[set[str]] = []
     for docnum, _ in top:
         text = fold(text_of(docnum))
         held.append({g for g in grams if g in text})
     k = len(top)
-    counts: dict[str, int] = {}
-    for grams_held in held:
-        for g in grams_held:
-            counts[g] = counts.get(g, 0) + 1
+    counts = Counter(chain.from_iterable(held))
     weight = {g: math.log((k + 1) / (c + 0.5)) for g, c in counts.items()}
     total = sum(weight.values())
     if not total:

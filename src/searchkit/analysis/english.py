@@ -54,9 +54,15 @@ _TERMS: dict[str, str | None] = {}
 _TERMS_MAX = 200_000
 
 
-def _term(surface: str) -> str | None:
+def _word(surface: str) -> str | None:
+    """The word lower-cased, without a possessive or trailing dots; None for a stop word."""
     word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
-    return stem(word) if word and word not in STOP_WORDS else None
+    return word if word and word not in STOP_WORDS else None
+
+
+def _term(surface: str) -> str | None:
+    word = _word(surface)
+    return stem(word) if word is not None else None
 
 
 def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, int]]:
@@ -84,8 +90,8 @@ def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, i
 
 def _pieces(surface: str, start: int) -> Iterator[tuple[str, str, int, int]]:
     """A word longer than :data:`MAX_TERM_CHARS`, cut into pieces of that length."""
-    word = _POSSESSIVE.sub("", surface.lower()).rstrip(".")
-    if not word or word in STOP_WORDS:
+    word = _word(surface)
+    if word is None:
         return
     if len(word) <= MAX_TERM_CHARS:
         yield stem(word), surface, start, start + len(surface)
