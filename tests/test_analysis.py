@@ -14,6 +14,7 @@ from __future__ import annotations
 import pickle
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -359,3 +360,37 @@ def test_english_words_are_the_same_when_seen_again(text: str) -> None:
     assert first and first == list(english.english_words(text, 5))
     english._TERMS.clear()
     assert list(english.english_words(text, 5)) == first
+
+
+def test_characters_skipped_by_normalization_are_their_own_nfkc_form() -> None:
+    """Normalization leaves KEPT_AS_IS alone without asking NFKC: each must be NFKC-stable."""
+    import re
+
+    from searchkit.analysis.normalize import KEPT_AS_IS
+
+    kept = [c for c in map(chr, range(0x80, 0x10000)) if re.fullmatch(f"[{KEPT_AS_IS}]", c)]
+    assert "、" in kept and "」" in kept and "■" in kept
+    for c in kept:
+        assert unicodedata.normalize("NFKC", c) == c, hex(ord(c))
+        assert unicodedata.category(c) not in ("Cc", "Cs") and not unicodedata.combining(c), hex(ord(c))
+
+
+def test_normalization_is_nfkc_on_real_articles(corpus_articles: list[dict[str, Any]]) -> None:
+    from searchkit.analysis.normalize import normalize
+
+    texts = [t for a in corpus_articles for t in (a.get("title") or "", a.get("body") or "")]
+    assert sum("、" in t for t in texts) > 100
+    for text in texts:
+        assert normalize(text)[0] == unicodedata.normalize("NFKC", text)
+
+
+def test_indexing_path_gives_the_kept_tokens_of_real_articles(analyzer: Analyzer,
+                                                              corpus_articles: list[dict[str, Any]]) -> None:
+    """``index_terms`` (line and word caches, terms appended in place) agrees with ``tokens``, read twice."""
+    texts = [a["body"] for a in corpus_articles[:120] if a.get("body")]
+    assert any("。" in t for t in texts) and any(t.isascii() for t in texts)
+    for text in texts + texts:
+        tokens = analyzer.tokens(text)
+        indexed = analyzer.index_terms(text)
+        assert [(term, s, e) for term, s, e, _ in indexed] == [(t.term, t.start, t.end) for t in tokens]
+        assert [r for _, _, _, r in indexed] == [t.reading for t in tokens]

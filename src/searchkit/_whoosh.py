@@ -114,18 +114,20 @@ class TermCharacters(Characters):  # type: ignore[misc]
             out.append((_term_bytes(term), n, n if fb == 1.0 else n * fb, encode(poslist)))
         return out
 
-    def add_postings(self, value: str, analyzer: Analyzer, docnum: int, terms: dict[bytes, list[Any]]) -> Added:
+    def add_postings(self, value: str, analyzer: Analyzer, docnum: int, terms: dict[bytes, list[Any]],
+                     named: dict[str, list[Any]]) -> Added:
         """Append one document's postings of ``value`` to a segment writer's ``terms``
         (term bytes → flat ``[docnum, weight, value, …]``); the indexing hot path.
 
-        Same postings as :meth:`term_values`, without a tuple per term in between.
+        ``named`` maps each term as a string to its list in ``terms``, so a term
+        seen before costs one lookup and no encoding. Same postings as
+        :meth:`term_values`, without a tuple per term in between.
         """
         seen = self._occurrences(value, analyzer)
         fb = self.field_boost
         encode = self.encode
         encode_one = type(self)._encode_one
-        shared = _TERM_BYTES.get  # looked up here first: a call per term costs 2% of indexing
-        get = terms.get
+        get = named.get
         length = new = 0
         for term, poslist in seen.items():
             n = len(poslist)
@@ -133,11 +135,10 @@ class TermCharacters(Characters):  # type: ignore[misc]
                 vbytes = encode_one(*poslist[0])
             else:
                 vbytes = encode(poslist)
-            tbytes = shared(term) or _term_bytes(term)
-            postings = get(tbytes)
+            postings = get(term)
             if postings is None:
-                postings = terms[tbytes] = []
-                new += 1
+                postings, added = _postings_of(terms, named, term)
+                new += added
             postings += (docnum, n if fb == 1.0 else n * fb, vbytes)
             length += n
         return length, len(seen), new
@@ -203,6 +204,18 @@ def _term_bytes(term: str) -> bytes:
     return tbytes
 
 
+def _postings_of(terms: dict[bytes, list[Any]], named: dict[str, list[Any]], term: str) -> tuple[list[Any], int]:
+    """The list of ``term`` in a writer's ``terms``, made if new (then 1 is returned with it), remembered in ``named``."""
+    tbytes = term.encode("utf-8")
+    postings = terms.get(tbytes)
+    added = 0
+    if postings is None:
+        postings = terms[tbytes] = []
+        added = 1
+    named[term] = postings
+    return postings, added
+
+
 class Text(TEXT):  # type: ignore[misc]
     """Whoosh's ``TEXT`` field, with each term's bytes shared by its postings;
     fields in searchkit's formats are analyzed in one pass into a list."""
@@ -210,8 +223,8 @@ class Text(TEXT):  # type: ignore[misc]
     @property
     def direct(self) -> bool:
         """Whether searchkit's writer analyzes this field straight into its postings
-        (:meth:`TermCharacters.add_postings`: title and body; the short lead takes :meth:`index`)."""
-        return isinstance(self.analyzer, SearchkitTokenizer) and isinstance(self.format, TermCharacters)
+        (``add_postings`` of :class:`TermCharacters`: title and body, and of :class:`LeadFrequency`)."""
+        return isinstance(self.analyzer, SearchkitTokenizer) and isinstance(self.format, (TermCharacters, LeadFrequency))
 
     def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
         fmt = self.format
@@ -242,6 +255,24 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
             freqs[term] += 1
         fb = self.field_boost
         return [(_term_bytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq)) for term, freq in freqs.items()]
+
+    def add_postings(self, value: str, analyzer: Analyzer, docnum: int, terms: dict[bytes, list[Any]],
+                     named: dict[str, list[Any]]) -> Added:
+        """:meth:`TermCharacters.add_postings` for the lead: term frequencies only."""
+        freqs: defaultdict[str, int] = defaultdict(int)
+        for term, _, _, _ in analyzer.prefix_terms(value):
+            freqs[term] += 1
+        fb = self.field_boost
+        get = named.get
+        length = new = 0
+        for term, n in freqs.items():
+            postings = get(term)
+            if postings is None:
+                postings, added = _postings_of(terms, named, term)
+                new += added
+            postings += (docnum, n if fb == 1.0 else n * fb, pack_uint(n))
+            length += n
+        return length, len(freqs), new
 
 
 class PackedValues(Sequence[bytes]):

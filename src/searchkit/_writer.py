@@ -91,6 +91,8 @@ class TermPool:
         self.limit = limitmb * 1024 * 1024
         self.size = 0
         self.fields: dict[str, dict[bytes, Postings]] = {}
+        #: The same lists by term string, for fields analyzed straight into the pool.
+        self.named: dict[str, dict[str, Postings]] = {}
         self.runs: list[str] = []
 
     @property
@@ -122,8 +124,11 @@ class TermPool:
 
     def add_analyzed(self, fieldname: str, docnum: int, field: Any, value: str) -> int:
         """Analyze ``value`` straight into the pool (searchkit's title and body); return its length."""
+        named = self.named.get(fieldname)
+        if named is None:
+            named = self.named[fieldname] = {}
         length, postings, new_terms = field.format.add_postings(value, field.analyzer.analyzer, docnum,
-                                                                self._terms(fieldname))
+                                                                self._terms(fieldname), named)
         self._grew(postings, new_terms)
         return int(length)
 
@@ -164,6 +169,7 @@ class TermPool:
                 marshal.dump(chunk, f)
         self.runs.append(path)
         self.fields = {}
+        self.named = {}
         self.size = 0
 
     def _read_run(self, path: str) -> Iterator[TermPostings]:
@@ -209,12 +215,19 @@ class TermPool:
                 pass
         self.runs = []
         self.fields = {}
+        self.named = {}
 
 
 def _field_lengths(pdr: Any, fieldname: str) -> list[int]:
     if pdr is None:
         return []
     return [pdr.doc_field_length(docnum, fieldname) for docnum in range(pdr.doc_count_all())]
+
+
+def _raw_write(f: Any) -> Any:
+    """The ``write`` of the file under Whoosh's ``StructFile`` (its own is one more call per write)."""
+    raw = getattr(f, "raw_file", None)
+    return raw().write if raw is not None else f.write
 
 
 def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None:
@@ -225,7 +238,7 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
     codec = fieldwriter._codec
     blocklimit, compression = codec._blocklimit, codec._compression
     postfile, tindex = fieldwriter._postfile, fieldwriter._tindex
-    write = postfile.write
+    write = _raw_write(postfile)
     add_term = _TermTable(tindex)
     offset = postfile.tell()  # kept here: a tell() per term costs a system call
     sub = operator.sub
@@ -243,8 +256,17 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             fixedsize = fieldobj.format.fixed_value_size()
             lengths = _field_lengths(pdr, fieldname) if fieldobj.scorable else []
             lastfn = fieldname
-        out = [WHOOSH3_HEADER_MAGIC]
         n = len(ids)
+        if n == 1:  # half the terms of a segment: one posting, one block
+            block, low, high, top, total = _single_block(ids[0], weights[0], values[0], lengths, fixedsize,
+                                                         compression)
+            write(block)
+            info = _TERM_INFO.pack(0, total, 1, 0 if low is None else _length_byte(low), _length_byte(high), top,
+                                   ids[0], ids[0])
+            add_term(fieldkey + tbytes, info + pack_long(offset) + pack_int(len(block)))
+            offset += len(block)
+            continue
+        out = [WHOOSH3_HEADER_MAGIC]
         minlength: int | None = None
         maxlength = 0
         maxweight = total = 0.0
@@ -304,13 +326,34 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
         fieldwriter.finish_field()
 
 
+def _single_block(docnum: int, weight: float, value: bytes, lengths: list[int], fixedsize: int | None,
+                  compression: int) -> tuple[bytes, int | None, int, float, float]:
+    """The posting list of a term with one posting, as the loop in :func:`write_terms` writes it:
+    ``(bytes, min length, max length, max weight, total weight)``."""
+    length = lengths[docnum] if lengths else 0
+    if fixedsize is None or fixedsize < 0:
+        mini_values: Any = (value,) if value else ()
+    elif fixedsize == 0:
+        mini_values = None
+    else:
+        mini_values = value
+    data = dumps(((docnum,), None if weight == 1.0 else float(weight), mini_values), BLOCK_PICKLE_PROTOCOL)
+    comp = compression if len(data) >= COMPRESS_MIN_BYTES else 0
+    if comp:
+        data = zlib.compress(data, comp, COMPRESS_WBITS)
+    maxweight = max(0.0, float(weight))
+    infobytes = dumps((1, docnum, maxweight, comp, _length_byte(length or None), _length_byte(length)), 2)
+    block = b"".join((WHOOSH3_HEADER_MAGIC, pack_int(-(len(infobytes) + len(data))), infobytes, data))
+    return block, length or None, length, maxweight, 0.0 + weight
+
+
 class _TermTable:
     """``OrderedHashWriter.add`` of Whoosh's terms table, counting the file
     position instead of asking the file for it (two system calls per term)."""
 
     def __init__(self, table: Any) -> None:
         self.table = table
-        self.write = table.dbfile.write
+        self.write = _raw_write(table.dbfile)
         self.pos = table.dbfile.tell()
 
     def __call__(self, key: bytes, value: bytes) -> None:

@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Iterator
 
-from .english import english_words
+from .english import english_terms, english_words
 from .japanese import DICTIONARY, japanese_terms, morphemes
 from .normalize import normalize
 from .token import Token
@@ -132,7 +132,7 @@ class Analyzer:
         out: list[tuple[str, int, int, str]] = []
         for kind, a, b in self._segments(folded):
             if kind == "en":
-                out.extend((term, s, e, "") for term, _, s, e in english_words(folded[a:b], a))
+                english_terms(folded[a:b], a, out)
             else:
                 japanese_terms(folded[a:b], a, out)
         if omap:

@@ -14,7 +14,7 @@ from importlib import resources
 
 import snowballstemmer
 
-__all__ = ["MAX_TERM_CHARS", "english_words", "stem", "STOP_WORDS"]
+__all__ = ["MAX_TERM_CHARS", "english_terms", "english_words", "stem", "STOP_WORDS"]
 
 #: Longer "words" (a 200,000-character line without spaces) are cut into
 #: pieces of this length rather than indexed as one huge term.
@@ -65,37 +65,47 @@ def _term(surface: str) -> str | None:
     return stem(word) if word is not None else None
 
 
-def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, int]]:
-    """Yield ``(term, surface, start, end)`` for each word of ``text``.
+def english_terms(text: str, offset: int, out: list[tuple[str, int, int, str]]) -> None:
+    """Append ``(term, start, end, "")`` for each word of ``text`` to ``out``.
 
     ``start``/``end`` are offsets into ``text`` plus ``offset``. Stop words
-    are skipped. Possessive ``'s`` is dropped before stemming.
+    are skipped. Possessive ``'s`` is dropped before stemming. This is the
+    indexing hot path (the empty string is the reading a Japanese name has).
     """
     terms = _TERMS
     if len(terms) > _TERMS_MAX:
         terms.clear()
+    append = out.append
     for m in _WORD.finditer(text):
         surface = m.group()
         try:
             term = terms[surface]
         except KeyError:
             if len(surface) > MAX_TERM_CHARS:
-                yield from _pieces(surface, offset + m.start())
+                out.extend(_pieces(surface, offset + m.start()))
                 continue
             term = terms[surface] = _term(surface)
         if term is not None:
             start, end = m.span()
-            yield term, surface, offset + start, offset + end
+            append((term, offset + start, offset + end, ""))
 
 
-def _pieces(surface: str, start: int) -> Iterator[tuple[str, str, int, int]]:
+def english_words(text: str, offset: int = 0) -> Iterator[tuple[str, str, int, int]]:
+    """Yield ``(term, surface, start, end)`` for each word of ``text`` (:func:`english_terms` with the surface)."""
+    out: list[tuple[str, int, int, str]] = []
+    english_terms(text, offset, out)
+    for term, start, end, _ in out:
+        yield term, text[start - offset : end - offset], start, end
+
+
+def _pieces(surface: str, start: int) -> Iterator[tuple[str, int, int, str]]:
     """A word longer than :data:`MAX_TERM_CHARS`, cut into pieces of that length."""
     word = _word(surface)
     if word is None:
         return
     if len(word) <= MAX_TERM_CHARS:
-        yield stem(word), surface, start, start + len(surface)
+        yield stem(word), start, start + len(surface), ""
         return
     for i in range(0, len(word), MAX_TERM_CHARS):
         piece = word[i : i + MAX_TERM_CHARS]
-        yield piece, piece, start + i, start + i + len(piece)
+        yield piece, start + i, start + i + len(piece), ""

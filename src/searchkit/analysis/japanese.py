@@ -74,6 +74,9 @@ _FEATURES = 18
 _Line = tuple[int, int, str | None, str, str, str, str]
 _LINES: dict[str, _Line] = {}
 _LINES_MAX = 500_000
+#: The indexing path's own cache of lines, with only what it needs: (whitespace
+#: + surface length, surface length, term or None, reading key).
+_TERMS: dict[str, tuple[int, int, str | None, str]] = {}
 
 _local = threading.local()
 
@@ -180,18 +183,19 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
     """
     pos = offset
     append = out.append
-    cache = _LINES
+    cache = _TERMS
     if len(cache) > _LINES_MAX:
         cache.clear()
+    get = cache.get
     for line in _parse(text):
-        info = cache.get(line)
+        info = get(line)
         if info is None:
-            info = cache[line] = _line(line)
-        ws, n, term, _, _, reading, _ = info
-        start = pos + ws
-        pos = start + n
+            ws, n, term, _, _, reading, _ = _line(line)
+            info = cache[line] = (ws + n, n, term, reading)
+        advance, n, term, reading = info
+        pos += advance
         if term is not None:
-            append((term, start, pos, reading))
+            append((term, pos - n, pos, reading))
 
 
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:

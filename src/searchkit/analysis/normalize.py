@@ -23,10 +23,15 @@ from functools import lru_cache
 __all__ = ["OffsetMap", "normalize"]
 
 _COMBINING = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f\u3099\u309a\uff9e\uff9f"
+#: Characters outside ASCII, kana and kanji that news text is full of and
+#: NFKC leaves as they are: Japanese punctuation and brackets (、。「」『』【】・々〜),
+#: dashes, curly quotes, ※, ×, geometric shapes (■●○◆) and stars.
+KEPT_AS_IS = "\u3001-\u3003\u3005\u3008-\u3011\u3014-\u301f\u30fb\u2014\u2018\u2019\u201c\u201d\u203b\u25a0-\u25ff\u2605\u2606\u00d7"
 # A base character with its combining marks, or any single character that is
-# not plain printable ASCII, hiragana, katakana or a CJK unified ideograph.
+# not plain printable ASCII, hiragana, katakana, a CJK unified ideograph or
+# one of KEPT_AS_IS.
 _SUSPECT = re.compile(
-    rf"[^\n][{_COMBINING}]+|[^\x20-\x7e\n\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff]"
+    rf"[^\n][{_COMBINING}]+|[^\x20-\x7e\n\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff{KEPT_AS_IS}]"
 )
 
 
