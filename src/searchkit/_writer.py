@@ -21,7 +21,6 @@ import operator
 import os
 import signal
 import zlib
-from array import array
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from itertools import chain, groupby, islice
@@ -73,8 +72,8 @@ _TERM_INFO = W3TermInfo._struct
 
 #: One term's postings while a segment is written: docnum, weight, value, docnum, …
 Postings = list[Any]
-#: ``(field, term, docnums, weights, values)``: lists from memory, arrays from run files.
-TermPostings = tuple[str, bytes, "list[int] | array[int]", "list[float] | array[float]", list[bytes]]
+#: ``(field, term, docnums, weights, values)``.
+TermPostings = tuple[str, bytes, list[int], list[float], list[bytes]]
 
 
 class TermPool:
@@ -150,57 +149,57 @@ class TermPool:
         if self.size > self.limit:
             self.save()
 
-    def _sorted(self) -> Iterator[TermPostings]:
+    def _sorted(self) -> Iterator[tuple[str, bytes, Postings]]:
+        """``(field, term, postings)`` in field and term order."""
         for fieldname in sorted(self.fields):
             terms = self.fields[fieldname]
             for tbytes in sorted(terms):
-                flat = terms[tbytes]
-                yield fieldname, tbytes, flat[0::3], flat[1::3], flat[2::3]
+                yield fieldname, tbytes, terms[tbytes]
 
     def save(self) -> None:
-        """Write the pool's terms to a sorted run file and empty it."""
+        """Write the pool's terms to a sorted run file and empty it.
+
+        The file is chunks of :data:`RUN_CHUNK` ``(field, term, postings)``
+        tuples, each chunk marshalled whole behind its length: one read and
+        one ``loads`` per chunk (``marshal.load`` from a file reads once per
+        object, several times slower).
+        """
         if not self.fields:
             return
         path = f"{random_name()}.run"
         with self.tempstore.create_file(path).raw_file() as f:
-            terms = ((fn, tb, array("I", ids).tobytes(), array("f", ws).tobytes(), vs)
-                     for fn, tb, ids, ws, vs in self._sorted())
+            terms = self._sorted()
             while chunk := list(islice(terms, RUN_CHUNK)):
-                marshal.dump(chunk, f)
+                data = marshal.dumps(chunk)
+                f.write(len(data).to_bytes(8, "little"))
+                f.write(data)
         self.runs.append(path)
         self.fields = {}
         self.named = {}
         self.size = 0
 
-    def _read_run(self, path: str) -> Iterator[TermPostings]:
+    def _read_run(self, path: str) -> Iterator[tuple[str, bytes, Postings]]:
         with self.tempstore.open_file(path).raw_file() as f:
-            while True:
-                try:
-                    chunk = marshal.load(f)
-                except EOFError:
-                    break
-                for fieldname, tbytes, idbytes, wbytes, values in chunk:
-                    ids, weights = array("I"), array("f")
-                    ids.frombytes(idbytes)
-                    weights.frombytes(wbytes)
-                    yield fieldname, tbytes, ids, weights, values
+            while header := f.read(8):
+                yield from marshal.loads(f.read(int.from_bytes(header, "little")))
         self.tempstore.delete_file(path)
 
     def terms(self) -> Iterator[TermPostings]:
         """Every ``(field, term, docnums, weights, values)`` in field and term order."""
         if not self.runs:
-            yield from self._sorted()
+            for fieldname, tbytes, flat in self._sorted():
+                yield fieldname, tbytes, flat[0::3], flat[1::3], flat[2::3]
             return
         sources = [self._read_run(path) for path in self.runs] + [self._sorted()]
         # heapq.merge keeps equal keys in source order: runs were written in docnum order.
         merged = heapq.merge(*sources, key=operator.itemgetter(0, 1))
         for (fieldname, tbytes), group in groupby(merged, key=operator.itemgetter(0, 1)):
-            _, _, ids, weights, values = next(group)
-            for _, _, more_ids, more_weights, more_values in group:
-                ids.extend(more_ids)
-                weights.extend(more_weights)
-                values.extend(more_values)
-            yield fieldname, tbytes, ids, weights, values
+            _, _, flat = next(group)
+            more = [rest for _, _, rest in group]
+            if more:  # the first is then a run's list, read for this merge only
+                for rest in more:
+                    flat += rest
+            yield fieldname, tbytes, flat[0::3], flat[1::3], flat[2::3]
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
         """Whoosh's pool interface: postings as tuples, in field, term, docnum order."""
