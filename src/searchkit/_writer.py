@@ -60,7 +60,7 @@ PACK_MIN_POSTINGS = 16
 #: as well as 3 (2% larger) in 3% less time.
 VALUES_COMPRESSION = 1
 #: Rough memory cost of one posting and of one new term in a :class:`TermPool`
-#: (three list slots and the value's bytes object; a dict entry and a list),
+#: (three list slots and the value's bytes object; two dict entries and a list),
 #: used against the writer's ``limitmb``.
 POSTING_BYTES = 72
 TERM_BYTES = 200
@@ -122,7 +122,7 @@ class TermPool:
         return length
 
     def add_analyzed(self, fieldname: str, docnum: int, field: Any, value: str) -> int:
-        """Analyze ``value`` straight into the pool (searchkit's title and body); return its length."""
+        """Analyze ``value`` straight into the pool (searchkit's title, body and lead); return its length."""
         named = self.named.get(fieldname)
         if named is None:
             named = self.named[fieldname] = {}
@@ -195,10 +195,8 @@ class TermPool:
         merged = heapq.merge(*sources, key=operator.itemgetter(0, 1))
         for (fieldname, tbytes), group in groupby(merged, key=operator.itemgetter(0, 1)):
             _, _, flat = next(group)
-            more = [rest for _, _, rest in group]
-            if more:  # the first is then a run's list, read for this merge only
-                for rest in more:
-                    flat += rest
+            for _, _, rest in group:  # then the first is a run's list, read for this merge only
+                flat += rest
             yield fieldname, tbytes, flat[0::3], flat[1::3], flat[2::3]
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes]]:
