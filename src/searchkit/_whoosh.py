@@ -248,20 +248,23 @@ class LeadFrequency(Frequency):  # type: ignore[misc]
         for tbytes, freq, weight, vbytes in self.term_values(value, analyzer.analyzer):
             yield tbytes.decode("utf-8"), freq, weight, vbytes
 
-    def term_values(self, value: str, analyzer: Analyzer) -> list[tuple[bytes, int, float, bytes]]:
-        """``(term bytes, freq, weight, value)`` of each term of ``value``; terms are shared bytes."""
+    @staticmethod
+    def _frequencies(value: str, analyzer: Analyzer) -> dict[str, int]:
         freqs: defaultdict[str, int] = defaultdict(int)
         for term, _, _, _ in analyzer.prefix_terms(value):
             freqs[term] += 1
+        return freqs
+
+    def term_values(self, value: str, analyzer: Analyzer) -> list[tuple[bytes, int, float, bytes]]:
+        """``(term bytes, freq, weight, value)`` of each term of ``value``; terms are shared bytes."""
+        freqs = self._frequencies(value, analyzer)
         fb = self.field_boost
         return [(_term_bytes(term), freq, freq if fb == 1.0 else freq * fb, pack_uint(freq)) for term, freq in freqs.items()]
 
     def add_postings(self, value: str, analyzer: Analyzer, docnum: int, terms: dict[bytes, list[Any]],
                      named: dict[str, list[Any]]) -> Added:
         """:meth:`TermCharacters.add_postings` for the lead: term frequencies only."""
-        freqs: defaultdict[str, int] = defaultdict(int)
-        for term, _, _, _ in analyzer.prefix_terms(value):
-            freqs[term] += 1
+        freqs = self._frequencies(value, analyzer)
         fb = self.field_boost
         get = named.get
         length = new = 0

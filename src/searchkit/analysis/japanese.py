@@ -76,7 +76,7 @@ _LINES: dict[str, _Line] = {}
 _LINES_MAX = 500_000
 #: The indexing path's own cache of lines, with only what it needs: (whitespace
 #: + surface length, surface length, term or None, reading key).
-_TERMS: dict[str, tuple[int, int, str | None, str]] = {}
+_INDEX_LINES: dict[str, tuple[int, int, str | None, str]] = {}
 
 _local = threading.local()
 
@@ -183,7 +183,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
     """
     pos = offset
     append = out.append
-    cache = _TERMS
+    cache = _INDEX_LINES
     if len(cache) > _LINES_MAX:
         cache.clear()
     get = cache.get
