@@ -238,6 +238,41 @@ def test_paging(corpus_index: Index) -> None:
     assert len(far) == 0 and far.total == p1.total
 
 
+def test_equal_scores_are_ordered_by_id_whatever_the_insertion_order(
+        tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    # Three copies of each of two real articles (a syndicated story stored
+    # twice scores exactly alike) among others, added in two opposite orders
+    # (as two writer processes may store them): the same ranking, page by page.
+    ja = [a for a in corpus_articles if a.get("lang") == "ja" and len(a.get("body", "")) > 300]
+    copies = [{**a, "id": f"{a['id']}-copy{n}"} for a in ja[:2] for n in (3, 1, 2)]
+    docs = copies + ja[2:40]
+    query = " ".join(ja[0]["title"].split()[:1] + ja[1]["title"].split()[:1])
+    rankings = []
+    for name, order in (("forward", docs), ("backward", docs[::-1])):
+        ix = Index.create(tmp_path / name)
+        ix.add(order, procs=1)
+        pages = [ids(ix.search(query, limit=2, page=p)) for p in range(1, 6)]
+        whole = ix.search(query, limit=10)
+        assert [i for page in pages for i in page] == ids(whole)
+        scores = [h.score for h in whole]
+        tied = [[h.id for h in whole if h.score == s] for s in dict.fromkeys(scores)]
+        assert any(len(group) >= 3 for group in tied)  # the copies tie
+        assert all(group == sorted(group) for group in tied)
+        rankings.append(ids(whole))
+        ix.close()
+    assert rankings[0] == rankings[1]
+
+
+@pytest.mark.parametrize("query", ["小泉", "防衛相 会談", "日本で梅雨がないのは北海道とどこか。", "Japan"])
+def test_empty_index_finds_nothing(new_index: Index, query: str) -> None:
+    res = new_index.search(query)
+    assert len(res) == 0 and res.total == 0
+    new_index.add([{"id": "a", "title": "小泉", "body": "防衛相が会談した。"}])
+    new_index.delete("a")
+    res = new_index.search(query)
+    assert len(res) == 0 and res.total == 0
+
+
 def test_sort_by_date(corpus_index: Index) -> None:
     res = corpus_index.search("首相", sort="date", limit=ALL)
     assert res.total == corpus_index.search("首相").total

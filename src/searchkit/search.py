@@ -362,6 +362,15 @@ def _id_column(searcher: Any) -> Any:
     return cached
 
 
+def _by_score(wresults: Any, ids: Any) -> list[tuple[int, float]]:
+    """``(docnum, score)`` of the scored documents, best first, equal scores in id order
+    (so a ranking does not depend on which writer process stored which article)."""
+    ranked = [(wresults.docnum(i), wresults.score(i) or 0.0) for i in range(wresults.scored_length())]
+    if ids is not None:
+        ranked.sort(key=lambda item: (-item[1], ids[item[0]]))
+    return ranked
+
+
 def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
     stored = dict(searcher.stored_fields(docnum))
     if "tags" in stored:
@@ -779,7 +788,8 @@ def search(
         snippet_chars: length budget of each hit's snippet.
 
     Returns:
-        :class:`Results`; ``results.warnings`` lists repairs and fallbacks.
+        :class:`Results`, best first (equal scores in article-id order);
+        ``results.warnings`` lists repairs and fallbacks.
     """
     if limit < 1 or page < 1:
         raise ValueError("limit and page must be at least 1")
@@ -850,6 +860,8 @@ def search(
         searcher = _with_k1(searcher, QUESTION_K1)
 
     def items(wresults: Any, start: int, stop: int) -> list[tuple[int, float]]:
+        if sort == "relevance" and wresults.scored_length() > 1:
+            return _by_score(wresults, _id_column(searcher))[start:stop]
         stop = min(stop, wresults.scored_length())
         return [(wresults.docnum(i), wresults.score(i) or 0.0) for i in range(start, stop)]
 
@@ -873,9 +885,16 @@ def search(
             warnings.append(note)
             builder.relaxed = True
         final_q = step() if callable(step) else step
-        found = run(final_q, fetch)
+        found = run(final_q, fetch + 1)
         if found.scored_length():
             break
+    # Articles with equal scores are ordered by id, not by where the index
+    # happened to store them: when a tie reaches past the last wanted place,
+    # fetch until the tied group ends.
+    n = fetch + 1
+    while sort == "relevance" and found.scored_length() == n and found.score(fetch - 1) == found.score(n - 1):
+        n *= 2
+        found = run(final_q, n)
     stored: dict[int, dict[str, Any]] = {}
     if reranked:
         def text_of(docnum: int) -> str:
