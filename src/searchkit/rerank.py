@@ -62,10 +62,11 @@ def question_ngrams(texts: Iterable[str]) -> set[str]:
 
 
 def rerank(grams: set[str], ranked: Sequence[tuple[int, float]],
-           text_of: Callable[[int], str]) -> list[tuple[int, float]]:
-    """``ranked`` (docnum, score), best first, with its first :data:`RERANK_DEPTH`
-    re-scored by the share of ``grams`` each holds and sorted again."""
-    top = list(ranked[:RERANK_DEPTH])
+           text_of: Callable[[int], str], depth: int | None = None) -> list[tuple[int, float]]:
+    """``ranked`` (docnum, score), best first, with its first ``depth`` (default
+    :data:`RERANK_DEPTH`) re-scored by the share of ``grams`` each holds and sorted again."""
+    depth = RERANK_DEPTH if depth is None else depth
+    top = list(ranked[:depth])
     if len(top) < 2 or not grams or not RERANK_WEIGHT:
         return list(ranked)
     held: list[set[str]] = []
@@ -81,4 +82,4 @@ def rerank(grams: set[str], ranked: Sequence[tuple[int, float]],
     rescored = [(docnum, score * (1 + RERANK_WEIGHT * sum(weight[g] for g in grams_held) / total))
                 for (docnum, score), grams_held in zip(top, held)]
     rescored.sort(key=lambda item: -item[1])
-    return rescored + list(ranked[RERANK_DEPTH:])
+    return rescored + list(ranked[depth:])

@@ -888,11 +888,11 @@ def search(
         found = run(final_q, fetch + 1)
         if found.scored_length():
             break
-    # Articles with equal scores are ordered by id, not by where the index
-    # happened to store them: when a tie reaches past the last wanted place,
-    # fetch until the tied group ends.
+    # Equal scores are ordered by article id, not by where the index stored
+    # the articles: a tie that reaches into the page and past what was
+    # fetched is fetched whole.
     n = fetch + 1
-    while sort == "relevance" and found.scored_length() == n and found.score(fetch - 1) == found.score(n - 1):
+    while sort == "relevance" and found.scored_length() == n and found.score(want - 1) == found.score(n - 1):
         n *= 2
         found = run(final_q, n)
     stored: dict[int, dict[str, Any]] = {}
@@ -902,7 +902,14 @@ def search(
             return f"{fields.get('title') or ''}\n{fields.get('body') or ''}"
 
         grams = _rerank.question_ngrams(builder.question_texts)
-        ranked = _rerank.rerank(grams, items(found, 0, fetch), text_of)[offset:want]
+        fetched = items(found, 0, n)
+        depth = _rerank.RERANK_DEPTH
+        if len(fetched) > depth:
+            # The candidates are the ones scoring above the first left out: a
+            # tie across the cut is left out whole, whatever the index order.
+            cut = fetched[depth][1]
+            depth = sum(1 for _, score in fetched[:depth] if score > cut)
+        ranked = _rerank.rerank(grams, fetched, text_of, depth)[offset:want]
     else:
         ranked = items(found, offset, want)
     dropped = final_q.__dict__.pop("dropped", 0)
