@@ -383,7 +383,7 @@ class Index:
             KeyError: no article has this id.
         """
         from .analysis.english import stem
-        from .search import NAME_BOOST, Results, _by_score, _id_column
+        from .search import NAME_BOOST, Results, _by_score
 
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
@@ -400,7 +400,7 @@ class Index:
                 clauses.append(wq.Term("body", stem(tok.reading), boost=keys[tok.term] * NAME_BOOST))
         q = wq.Or(clauses)
         wresults = searcher.search(q, limit=limit, mask=wq.Term("id", doc_id))
-        ranked = _by_score(wresults, _id_column(searcher) if wresults.scored_length() > 1 else None)
+        ranked = _by_score(wresults, searcher)
         return list(Results("", searcher, q, ranked, lambda: len(wresults), 1, limit, None, [], None, 160, self))
 
     def info(self) -> dict[str, Any]:

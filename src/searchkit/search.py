@@ -362,10 +362,11 @@ def _id_column(searcher: Any) -> Any:
     return cached
 
 
-def _by_score(wresults: Any, ids: Any) -> list[tuple[int, float]]:
+def _by_score(wresults: Any, searcher: Any) -> list[tuple[int, float]]:
     """``(docnum, score)`` of the scored documents, best first, equal scores in id order
     (so a ranking does not depend on which writer process stored which article)."""
     ranked = [(wresults.docnum(i), wresults.score(i) or 0.0) for i in range(wresults.scored_length())]
+    ids = _id_column(searcher) if len(ranked) > 1 else None  # an empty index has no columns
     if ids is not None:
         ranked.sort(key=lambda item: (-item[1], ids[item[0]]))
     return ranked
@@ -860,8 +861,8 @@ def search(
         searcher = _with_k1(searcher, QUESTION_K1)
 
     def items(wresults: Any, start: int, stop: int) -> list[tuple[int, float]]:
-        if sort == "relevance" and wresults.scored_length() > 1:
-            return _by_score(wresults, _id_column(searcher))[start:stop]
+        if sort == "relevance":
+            return _by_score(wresults, searcher)[start:stop]
         stop = min(stop, wresults.scored_length())
         return [(wresults.docnum(i), wresults.score(i) or 0.0) for i in range(start, stop)]
 
