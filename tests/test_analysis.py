@@ -338,13 +338,25 @@ def test_golden_segmentation(analyzer: Analyzer, text: str, expected: list[tuple
     assert analyzer.terms(text) == expected
 
 
+@pytest.mark.parametrize(("text", "word"), [
+    ("価格は1,680円。", "円"),  # UniDic: 円-助数詞 (a counter) beside the noun 円
+    ("私は行く", "私"),  # 私-代名詞
+])
+def test_unidic_senses_are_cut_from_lemmas(analyzer: Analyzer, text: str, word: str) -> None:
+    """A sense after a lemma's hyphen is cut, so the word alone and the word in context meet."""
+    terms = [t.term for t in analyzer.tokens(text)]
+    alone = [t.term for t in analyzer.tokens(word)]
+    assert alone == [word] and word in terms, (terms, alone)
+    assert not any("-" in t for t in terms)
+
+
 def test_mecab_feature_strings_are_read_as_csv() -> None:
     """MeCab prints each feature string whole; a quoted field may hold commas, unknown words have six fields."""
     from searchkit.analysis.japanese import _line
 
     known = ("\t円\t名詞,普通名詞,助数詞可能,*,*,*,エン,円-助数詞,円,エン,円,エン,漢,*,*,*,*,エン,エン,エン,エン,"
              '*,"B4WW,B",1,C3,*')
-    assert _line(known)[2:6] == ("円-助数詞", "円", "名詞-普通名詞", "")  # UniDic's lemma, sense and all
+    assert _line(known)[2:6] == ("円", "円", "名詞-普通名詞", "")  # UniDic's lemma 円-助数詞, its sense cut
     name = " \t小泉\t名詞,固有名詞,人名,姓,*,*,コイズミ,コイズミ,小泉,コイズミ,小泉,コイズミ,固,*,*,*,*,コイズミ,コイズミ,コイズミ,コイズミ,*,*,\"2,1\",*,*"
     assert _line(name) == (1, 2, "小泉", "小泉", "名詞-固有名詞", "koizumi", "family")
     assert _line("\tｶﾞｰﾃﾞﾝ\t名詞,普通名詞,一般,*,*,*")[2] == "ｶﾞｰﾃﾞﾝ".lower()

@@ -21,6 +21,7 @@ from searchkit import (
     Index,
     IndexExists,
     IndexNotFound,
+    SchemaMismatch,
     SearchkitError,
     StorageError,
 )
@@ -115,6 +116,48 @@ def test_create_where_index_exists(tmp_path: Path) -> None:
     fresh = Index.create(path, overwrite=True)
     assert len(fresh) == 0
     assert len(Index.open(path)) == 0
+
+
+@pytest.mark.parametrize("recorded", ["older", "unrecorded"])
+def test_index_of_another_analyzer_version_is_refused_and_left_alone(tmp_path: Path, recorded: str) -> None:
+    """Its terms were made another way (an index made before analyzers were
+    recorded is version 1): searching it would miss words, so it must be rebuilt."""
+    path = tmp_path / "news"
+    ix = Index.create(path)
+    ix.add(DOCS)
+    ix.close()
+    meta_file = path / "searchkit.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    assert meta["analyzer"] == Analyzer.version
+    if recorded == "older":
+        meta["analyzer"] = Analyzer.version - 1
+    else:
+        del meta["analyzer"]
+        assert Analyzer.version > 1
+    meta_file.write_text(json.dumps(meta), encoding="utf-8")
+    before = {f.name: f.read_bytes() for f in path.iterdir()}
+    with pytest.raises(SchemaMismatch) as exc:
+        Index.open(path)
+    message = str(exc.value)
+    assert str(path) in message and "rebuild" in message and "--new" in message
+    assert {f.name: f.read_bytes() for f in path.iterdir()} == before
+    Index.create(path, overwrite=True).add(DOCS)
+    assert len(Index.open(path)) == len(DOCS)
+
+
+def test_demo_index_of_another_analyzer_version_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
+    path = demo.demo_path()
+    Index.create(path).add(DOCS[:1])
+    meta = json.loads((path / "searchkit.json").read_text(encoding="utf-8"))
+    (path / "searchkit.json").write_text(json.dumps({**meta, "analyzer": Analyzer.version - 1}), encoding="utf-8")
+    announced: list[str] = []
+    ix = demo.demo_index(announce=announced.append)
+    assert announced and len(ix) == len(DOCS)
+    assert ix.search("東京")[0].id == "n3"
 
 
 def test_open_missing_index_names_the_path(tmp_path: Path) -> None:

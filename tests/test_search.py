@@ -7,6 +7,7 @@ filters against the corpus' own ``published`` values.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -81,6 +82,19 @@ def test_japanese_compound_query_ranks_seed_article_first(corpus_index: Index) -
     assert res[0].id == "seed-2"
     marked = {res[0].snippet.text[s:e] for s, e in res[0].snippet.spans}
     assert {"防衛", "会談"} <= marked
+
+
+def test_yen_after_a_number_is_found_by_the_query_yen(corpus_index: Index, articles_by_id: dict[str, Any]) -> None:
+    """UniDic gives the 円 of 1,680円 the lemma 円-助数詞; indexed as 円, the query 円 finds prices."""
+    res = corpus_index.search("円", limit=300)
+    found = {h.id: h for h in res}
+    for doc_id in ("livedoor-6472963", "livedoor-6567304"):  # 円 only after a number (1680円, 12000円)
+        body = articles_by_id[doc_id]["body"]
+        assert "円" in body and "円" not in re.sub(r"[0-9０-９,]円", "", body)
+        assert doc_id in found
+        snippet = found[doc_id].snippet
+        marked = [(snippet.text[s - 1], snippet.text[s:e]) for s, e in snippet.spans]
+        assert marked and all(word == "円" and before.isdigit() for before, word in marked), marked
 
 
 def test_english_stems_meet(corpus_index: Index) -> None:
@@ -264,6 +278,23 @@ def test_equal_scores_are_ordered_by_id_whatever_the_insertion_order(
         ix.close()
     for query, (forward, backward) in rankings.items():
         assert forward == backward, query
+
+
+def test_related_articles_tied_across_the_limit_come_in_id_order(
+        tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    # Five copies of a real article tie as related to it; the limit cuts
+    # through them: the first ones by id, whatever the insertion order.
+    ja = [a for a in corpus_articles if a.get("lang") == "ja" and len(a.get("body", "")) > 300]
+    source = ja[0]
+    copies = [{**source, "id": f"{source['id']}-copy{n}"} for n in (5, 3, 1, 4, 2)]
+    docs = [source, *copies, *ja[1:30]]
+    for name, order in (("forward", docs), ("backward", docs[::-1])):
+        ix = Index.create(tmp_path / name)
+        ix.add(order, procs=1)
+        related = ix.related(source["id"], limit=2)
+        assert [h.id for h in related] == [f"{source['id']}-copy1", f"{source['id']}-copy2"], name
+        assert related[0].score == related[1].score == ix.related(source["id"], limit=6)[4].score
+        ix.close()
 
 
 def test_question_candidates_do_not_depend_on_insertion_order(tmp_path: Path) -> None:

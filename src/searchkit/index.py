@@ -35,7 +35,7 @@ from whoosh.scoring import BM25F
 
 from . import _version as _version_module
 from .aliases import AliasTable
-from .analysis import DICTIONARY
+from .analysis import DICTIONARY, Analyzer
 from ._writer import ArticleWriter, ParallelWriter
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
@@ -61,6 +61,17 @@ WRITER_MB = 512
 WRITER_MB_PARALLEL = 256
 #: Below this many articles a batch is written in one process (forking costs more).
 PARALLEL_MIN_DOCS = 1_000
+
+
+def _analyzer_version(path: Path) -> int:
+    """The analyzer version an index's terms were made by (indexes that do not
+    record it were made by version 1)."""
+    try:
+        meta = json.loads((path / _META).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 1
+    version = meta.get("analyzer", 1) if isinstance(meta, dict) else 1
+    return version if isinstance(version, int) else 1
 
 
 def _dist_version(name: str) -> str | None:
@@ -132,7 +143,8 @@ class Index:
         try:
             p.mkdir(parents=True, exist_ok=True)
             ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
-            meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY}
+            meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY,
+                    "analyzer": Analyzer.version}
             (p / _META).write_text(json.dumps(meta), encoding="utf-8")
         except OSError as exc:
             raise _storage_error(p, exc) from exc
@@ -147,7 +159,8 @@ class Index:
 
         Raises:
             IndexNotFound: no index at ``path``.
-            SchemaMismatch: the index was not written by searchkit.
+            SchemaMismatch: the index was not written by searchkit, or its terms
+                were made by another version of the analyzer (rebuild it).
         """
         p = Path(path)
         if not p.is_dir() or not whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
@@ -160,6 +173,12 @@ class Index:
             raise StorageError(f"cannot read the index at {p}: {exc.strerror or exc}") from exc
         if set(ix.schema.names()) < {"id", "title", "body"}:
             raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
+        built_by = _analyzer_version(p)
+        if built_by != Analyzer.version:
+            raise SchemaMismatch(
+                f"the index at {p} holds terms made by analyzer version {built_by}; this searchkit makes "
+                f"version {Analyzer.version} terms, so queries would miss words: rebuild it "
+                f"(searchkit index SOURCE... -i {p} --new)")
         return cls(p, ix, lock_timeout=lock_timeout)
 
     @staticmethod
@@ -399,8 +418,14 @@ class Index:
             if tok.reading and tok.term in keys:
                 clauses.append(wq.Term("body", stem(tok.reading), boost=keys[tok.term] * NAME_BOOST))
         q = wq.Or(clauses)
-        wresults = searcher.search(q, limit=limit, mask=wq.Term("id", doc_id))
-        ranked = _by_score(wresults, searcher)
+        mask = wq.Term("id", doc_id)
+        # Equal scores in id order: a tie across the limit is fetched whole.
+        n = limit + 1
+        wresults = searcher.search(q, limit=n, mask=mask)
+        while wresults.scored_length() == n and wresults.score(limit - 1) == wresults.score(n - 1):
+            n *= 2
+            wresults = searcher.search(q, limit=n, mask=mask)
+        ranked = _by_score(wresults, searcher)[:limit]
         return list(Results("", searcher, q, ranked, lambda: len(wresults), 1, limit, None, [], None, 160, self))
 
     def info(self) -> dict[str, Any]:

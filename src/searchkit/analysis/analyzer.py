@@ -63,14 +63,15 @@ class Analyzer:
     """Turns Japanese, English or mixed text into terms with exact offsets.
 
     It has no options yet; ``version`` changes when the terms it produces do
-    (an index must then be rebuilt).
+    (an index records it, and one made by another version must be rebuilt).
+    Version 2: UniDic senses cut from lemmas (円-助数詞 → 円).
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
         ['小泉', '防衛', '相', '会談']
     """
 
-    version = 1
+    version = 2
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Analyzer) and other.version == self.version

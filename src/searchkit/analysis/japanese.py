@@ -10,8 +10,10 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   field turns them into katakana readings (東京 → トウキョウ, 小泉 → コイズミ),
   which would merge unrelated names that sound alike;
 * other words use ``lemma`` so inflections and spelling variants meet
-  (使った → 使う, 子ども → 子供, コンピュータ → コンピューター), with the
-  English gloss UniDic appends to loanwords removed (``コンピューター-computer``);
+  (使った → 使う, 子ども → 子供, コンピュータ → コンピューター), with what
+  UniDic appends after a hyphen removed: a loanword's English gloss
+  (``コンピューター-computer``) or a sense (``円-助数詞``, the 円 of 100円;
+  ``私-代名詞``), so the query 円 finds 100円 as it finds 円安;
 * unknown words (no lemma) keep their surface;
 * katakana terms of four or more characters lose one trailing long-vowel mark
   (コンピューター and コンピュータ become コンピュータ), as Lucene's
@@ -113,7 +115,7 @@ def _term(surface: str, pos2: str, lemma: str, orth_base: str) -> str:
         term = orth_base or surface
     else:
         dash = lemma.find("-")
-        term = lemma[:dash] if dash > 0 and lemma[dash + 1 : dash + 2].isascii() else lemma
+        term = lemma[:dash] if dash > 0 else lemma
     if len(term) >= 4 and term[-1] == "ー" and _is_katakana(term):
         term = term[:-1]
     return term.lower()
