@@ -145,6 +145,42 @@ def test_index_of_another_analyzer_version_is_refused_and_left_alone(tmp_path: P
     assert len(Index.open(path)) == len(DOCS)
 
 
+def test_a_reader_never_finds_an_index_without_its_analyzer_record(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The record is written before the index, so a reader polling a directory
+    while it is created (an import just started) never takes it for an old one."""
+    import searchkit.index as index_module
+
+    path = tmp_path / "news"
+    real_create_in = index_module.whoosh.index.create_in
+    seen: list[int] = []
+
+    def create_in(*args: object, **kwargs: object) -> object:
+        seen.append(json.loads((path / "searchkit.json").read_text(encoding="utf-8"))["analyzer"])
+        return real_create_in(*args, **kwargs)
+
+    monkeypatch.setattr(index_module.whoosh.index, "create_in", create_in)
+    Index.create(path).add(DOCS)
+    assert seen == [Analyzer.version]
+    monkeypatch.undo()
+    assert len(Index.open(path)) == len(DOCS)
+
+    # Interrupted between the record and the index: no index yet, and the
+    # next create goes ahead.
+    def interrupted(*args: object, **kwargs: object) -> object:
+        raise KeyboardInterrupt
+
+    other = tmp_path / "other"
+    monkeypatch.setattr(index_module.whoosh.index, "create_in", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Index.create(other)
+    monkeypatch.undo()
+    with pytest.raises(IndexNotFound):
+        Index.open(other)
+    Index.create(other).add(DOCS)
+    assert len(Index.open(other)) == len(DOCS)
+
+
 def test_demo_index_of_another_analyzer_version_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from searchkit import demo
 

@@ -48,6 +48,7 @@ __all__ = ["Index"]
 
 _INDEX_NAME = "articles"
 _META = "searchkit.json"
+_META_TMP = "searchkit.json.tmp"
 _HOLDER = "searchkit-writer.json"
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
 #: Whoosh's files for the index named "articles": TOCs, segments, locks.
@@ -142,10 +143,13 @@ class Index:
             cls._remove_index_files(p)  # what a crash during an earlier create left
         try:
             p.mkdir(parents=True, exist_ok=True)
-            ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
+            # The record first (whole, by rename), then the index: a reader
+            # that finds the index always finds how its terms are made.
             meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY,
                     "analyzer": Analyzer.version}
-            (p / _META).write_text(json.dumps(meta), encoding="utf-8")
+            (p / _META_TMP).write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(p / _META_TMP, p / _META)
+            ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
         except OSError as exc:
             raise _storage_error(p, exc) from exc
         index = cls(p, ix, lock_timeout=lock_timeout)
@@ -184,7 +188,7 @@ class Index:
     @staticmethod
     def _index_file(name: str) -> bool:
         """Whether ``name`` is one of the files an index directory holds."""
-        return bool(_WHOOSH_FILE.match(name)) or name in (_META, _HOLDER, *_ALIAS_FILES)
+        return bool(_WHOOSH_FILE.match(name)) or name in (_META, _META_TMP, _HOLDER, *_ALIAS_FILES)
 
     @classmethod
     def _remove_index_files(cls, p: Path) -> None:
