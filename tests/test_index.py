@@ -20,6 +20,7 @@ from searchkit import (
     DocumentError,
     Index,
     IndexExists,
+    IndexLocked,
     IndexNotFound,
     SchemaMismatch,
     SearchkitError,
@@ -140,9 +141,45 @@ def test_index_of_another_analyzer_version_is_refused_and_left_alone(tmp_path: P
         Index.open(path)
     message = str(exc.value)
     assert str(path) in message and "rebuild" in message and "--new" in message
+    assert f"version {Analyzer.version - 1}" in message and f"version {Analyzer.version}" in message
     assert {f.name: f.read_bytes() for f in path.iterdir()} == before
     Index.create(path, overwrite=True).add(DOCS)
     assert len(Index.open(path)) == len(DOCS)
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    ('{"format": 2, "analyzer": 99}', "newer than this searchkit's version"),
+    ('{"format": 2, "anal', "is damaged"),
+    ('["not", "a", "record"]', "is damaged"),
+    ('{"format": 2, "analyzer": "2"}', "is damaged"),
+])
+def test_index_with_a_newer_or_damaged_analyzer_record_is_refused(tmp_path: Path, record: str,
+                                                                  expected: str) -> None:
+    path = tmp_path / "news"
+    Index.create(path).add(DOCS)
+    (path / "searchkit.json").write_text(record, encoding="utf-8")
+    with pytest.raises(SchemaMismatch) as exc:
+        Index.open(path)
+    assert expected in str(exc.value) and str(path) in str(exc.value)
+    assert "version 1" not in str(exc.value)
+
+
+def test_overwrite_waits_for_the_writer_of_the_old_index(tmp_path: Path) -> None:
+    """Replacing an index while another writer works on it would mix the two:
+    ``create(overwrite=True)`` takes the write lock first."""
+    path = tmp_path / "news"
+    ix = Index.create(path)
+    ix.add(DOCS)
+    with ix._writer(1) as writer:  # a writer at work: the lock is held
+        before = {f.name: f.read_bytes() for f in path.iterdir() if f.is_file()}
+        with pytest.raises(IndexLocked) as exc:
+            Index.create(path, overwrite=True, lock_timeout=0.2)
+        assert "locked by another writer" in str(exc.value)
+        after = {f.name: f.read_bytes() for f in path.iterdir() if f.is_file()}
+        assert after == before
+        writer.cancel()
+    assert len(Index.open(path)) == len(DOCS)
+    assert len(Index.create(path, overwrite=True, lock_timeout=0.2)) == 0  # the lock is free again
 
 
 def test_a_reader_never_finds_an_index_without_its_analyzer_record(tmp_path: Path,

@@ -294,6 +294,8 @@ def test_related_articles_tied_across_the_limit_come_in_id_order(
         related = ix.related(source["id"], limit=2)
         assert [h.id for h in related] == [f"{source['id']}-copy1", f"{source['id']}-copy2"], name
         assert related[0].score == related[1].score == ix.related(source["id"], limit=6)[4].score
+        with pytest.raises(ValueError):
+            ix.related(source["id"], limit=0)
         ix.close()
 
 

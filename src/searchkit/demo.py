@@ -3,7 +3,7 @@
 ``searchkit search QUERY`` without ``-i`` searches it. It is built on first
 use in the user's cache directory (``$SEARCHKIT_CACHE``, else
 ``$XDG_CACHE_HOME/searchkit``, else ``~/.cache/searchkit``) and rebuilt when
-the searchkit version changes.
+the searchkit version or the analyzer version changes.
 """
 
 from __future__ import annotations

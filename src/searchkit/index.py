@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shlex
 import shutil
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
@@ -50,6 +51,7 @@ _INDEX_NAME = "articles"
 _META = "searchkit.json"
 _META_TMP = "searchkit.json.tmp"
 _HOLDER = "searchkit-writer.json"
+_WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
 #: Whoosh's files for the index named "articles": TOCs, segments, locks.
 _WHOOSH_FILE = re.compile(rf"^_{_INDEX_NAME}_\d+\.toc(\.[0-9.]+)?$|^{_INDEX_NAME}_[a-z0-9]+\.[a-z]+$|^{_INDEX_NAME}_[A-Z]+LOCK$")
@@ -65,14 +67,69 @@ PARALLEL_MIN_DOCS = 1_000
 
 
 def _analyzer_version(path: Path) -> int:
-    """The analyzer version an index's terms were made by (indexes that do not
-    record it were made by version 1)."""
+    """The analyzer version an index's terms were made by (an index that does
+    not record it was made by version 1).
+
+    Raises:
+        SchemaMismatch: the record is not what searchkit writes.
+        StorageError: the record cannot be read.
+    """
+    record = path / _META
     try:
-        meta = json.loads((path / _META).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        meta = json.loads(record.read_text(encoding="utf-8"))
+    except FileNotFoundError:
         return 1
-    version = meta.get("analyzer", 1) if isinstance(meta, dict) else 1
-    return version if isinstance(version, int) else 1
+    except OSError as exc:
+        raise _storage_error(path, exc) from exc
+    except ValueError as exc:
+        raise SchemaMismatch(f"{record} is damaged ({exc}); rebuild the index") from exc
+    version = meta.get("analyzer", 1) if isinstance(meta, dict) else None
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SchemaMismatch(f"{record} is damaged (no analyzer version in it); rebuild the index")
+    return version
+
+
+def _check_analyzer(path: Path) -> None:
+    """Refuse an index whose terms another analyzer version made: queries would miss words."""
+    built_by = _analyzer_version(path)
+    if built_by == Analyzer.version:
+        return
+    rebuild = f"searchkit index SOURCE... -i {shlex.quote(str(path))} --new"
+    if built_by > Analyzer.version:
+        raise SchemaMismatch(
+            f"the index at {path} holds terms made by analyzer version {built_by}, newer than this "
+            f"searchkit's version {Analyzer.version}: upgrade searchkit, or rebuild the index ({rebuild})")
+    raise SchemaMismatch(
+        f"the index at {path} holds terms made by analyzer version {built_by}; this searchkit makes "
+        f"version {Analyzer.version} terms, so queries would miss words: rebuild it ({rebuild})")
+
+
+def _write_lock(path: Path, timeout: float) -> Any:
+    """Whoosh's write lock of the index at ``path``, held (waits up to ``timeout`` seconds).
+
+    Raises:
+        IndexLocked: another writer holds it.
+    """
+    from whoosh.filedb.filestore import FileStorage
+
+    lock = FileStorage(str(path)).lock(_WRITE_LOCK)
+    deadline = time.monotonic() + timeout
+    while not lock.acquire(False):
+        if time.monotonic() >= deadline:
+            raise IndexLocked(_lock_message(path, timeout))
+        time.sleep(0.05)
+    return lock
+
+
+def _lock_message(path: Path, timeout: float) -> str:
+    msg = f"the index at {path} is locked by another writer"
+    try:
+        info = json.loads((path / _HOLDER).read_text(encoding="utf-8"))
+        since = datetime.fromtimestamp(info["since"]).isoformat(timespec="seconds")
+        msg += f" (pid {info['pid']} on {info['host']} since {since}: {info['command']})"
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return msg + f"; waited {timeout:g} s"
 
 
 def _dist_version(name: str) -> str | None:
@@ -128,6 +185,7 @@ class Index:
 
         Raises:
             IndexExists: there is an index at ``path`` and ``overwrite`` is false.
+            IndexLocked: ``overwrite`` and another writer holds the old index past ``lock_timeout``.
             StorageError: ``path`` is not a directory searchkit may use.
         """
         p = Path(path)
@@ -136,20 +194,24 @@ class Index:
         if p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
             if not overwrite:
                 raise IndexExists(f"an index already exists at {p} (use overwrite=True to replace it)")
-            cls._remove_index_files(p)
         elif p.is_dir() and any(not cls._index_file(f.name) for f in p.iterdir()) and not overwrite:
             raise StorageError(f"{p} is not empty and holds no searchkit index; choose an empty directory")
-        elif p.is_dir():
-            cls._remove_index_files(p)  # what a crash during an earlier create left
         try:
             p.mkdir(parents=True, exist_ok=True)
-            # The record first (whole, by rename), then the index: a reader
-            # that finds the index always finds how its terms are made.
-            meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY,
-                    "analyzer": Analyzer.version}
-            (p / _META_TMP).write_text(json.dumps(meta), encoding="utf-8")
-            os.replace(p / _META_TMP, p / _META)
-            ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
+            # Under the write lock: a writer busy with the old index finishes
+            # (or the wait times out) before its files are removed.
+            lock = _write_lock(p, lock_timeout)
+            try:
+                cls._remove_index_files(p)  # the old index, or what a crash during an earlier create left
+                # The record first (whole, by rename), then the index: a reader
+                # that finds the index always finds how its terms are made.
+                meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY,
+                        "analyzer": Analyzer.version}
+                (p / _META_TMP).write_text(json.dumps(meta), encoding="utf-8")
+                os.replace(p / _META_TMP, p / _META)
+                ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
+            finally:
+                lock.release()
         except OSError as exc:
             raise _storage_error(p, exc) from exc
         index = cls(p, ix, lock_timeout=lock_timeout)
@@ -177,12 +239,7 @@ class Index:
             raise StorageError(f"cannot read the index at {p}: {exc.strerror or exc}") from exc
         if set(ix.schema.names()) < {"id", "title", "body"}:
             raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
-        built_by = _analyzer_version(p)
-        if built_by != Analyzer.version:
-            raise SchemaMismatch(
-                f"the index at {p} holds terms made by analyzer version {built_by}; this searchkit makes "
-                f"version {Analyzer.version} terms, so queries would miss words: rebuild it "
-                f"(searchkit index SOURCE... -i {p} --new)")
+        _check_analyzer(p)
         return cls(p, ix, lock_timeout=lock_timeout)
 
     @staticmethod
@@ -192,8 +249,9 @@ class Index:
 
     @classmethod
     def _remove_index_files(cls, p: Path) -> None:
+        """Remove searchkit's files from ``p`` (not the write lock, held by whoever removes them)."""
         for f in p.iterdir():
-            if f.is_file() and cls._index_file(f.name):
+            if f.is_file() and cls._index_file(f.name) and f.name != _WRITE_LOCK:
                 f.unlink()
             elif f.is_dir() and f.name == f"{_INDEX_NAME}.tmp":
                 shutil.rmtree(f, ignore_errors=True)
@@ -230,7 +288,7 @@ class Index:
             else:
                 writer = ArticleWriter(self._ix, limitmb=WRITER_MB, **kwargs)
         except LockError as exc:
-            raise IndexLocked(self._lock_message()) from exc
+            raise IndexLocked(_lock_message(self.path, self.lock_timeout)) from exc
         except OSError as exc:
             raise _storage_error(self.path, exc) from exc
         holder = self.path / _HOLDER
@@ -267,7 +325,7 @@ class Index:
 
     def _clean_after_failure(self) -> None:
         """Remove the files of a commit that failed (the last commit stays as it was)."""
-        lock = self._ix.storage.lock(_INDEX_NAME + "_WRITELOCK")
+        lock = self._ix.storage.lock(_WRITE_LOCK)
         if not lock.acquire(False):  # another writer started meanwhile: leave its files alone
             return
         try:
@@ -278,16 +336,6 @@ class Index:
             pass
         finally:
             lock.release()
-
-    def _lock_message(self) -> str:
-        msg = f"the index at {self.path} is locked by another writer"
-        try:
-            info = json.loads((self.path / _HOLDER).read_text(encoding="utf-8"))
-            since = datetime.fromtimestamp(info["since"]).isoformat(timespec="seconds")
-            msg += f" (pid {info['pid']} on {info['host']} since {since}: {info['command']})"
-        except (OSError, ValueError, KeyError):
-            pass
-        return msg + f"; waited {self.lock_timeout:g} s"
 
     def _commit(self, writer: Any) -> None:
         try:
@@ -404,10 +452,13 @@ class Index:
 
         Raises:
             KeyError: no article has this id.
+            ValueError: ``limit`` is below 1.
         """
         from .analysis.english import stem
         from .search import NAME_BOOST, Results, _by_score
 
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:

@@ -13,7 +13,7 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   (使った → 使う, 子ども → 子供, コンピュータ → コンピューター), with what
   UniDic appends after a hyphen removed: a loanword's English gloss
   (``コンピューター-computer``) or a sense (``円-助数詞``, the 円 of 100円;
-  ``私-代名詞``), so the query 円 finds 100円 as it finds 円安;
+  ``私-代名詞``), so the query 円 finds the 円 of 100円 as it finds 円 alone;
 * unknown words (no lemma) keep their surface;
 * katakana terms of four or more characters lose one trailing long-vowel mark
   (コンピューター and コンピュータ become コンピュータ), as Lucene's
