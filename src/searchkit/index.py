@@ -111,13 +111,11 @@ def _write_lock(path: Path, timeout: float) -> Any:
         IndexLocked: another writer holds it.
     """
     from whoosh.filedb.filestore import FileStorage
+    from whoosh.util.filelock import try_for
 
     lock = FileStorage(str(path)).lock(_WRITE_LOCK)
-    deadline = time.monotonic() + timeout
-    while not lock.acquire(False):
-        if time.monotonic() >= deadline:
-            raise IndexLocked(_lock_message(path, timeout))
-        time.sleep(0.05)
+    if not try_for(lock.acquire, timeout=timeout, delay=0.05):  # as Whoosh's writer waits
+        raise IndexLocked(_lock_message(path, timeout))
     return lock
 
 
@@ -455,7 +453,7 @@ class Index:
             ValueError: ``limit`` is below 1.
         """
         from .analysis.english import stem
-        from .search import NAME_BOOST, Results, _by_score
+        from .search import NAME_BOOST, Results, _by_score, _with_whole_tie
 
         if limit < 1:
             raise ValueError("limit must be at least 1")
@@ -474,12 +472,7 @@ class Index:
                 clauses.append(wq.Term("body", stem(tok.reading), boost=keys[tok.term] * NAME_BOOST))
         q = wq.Or(clauses)
         mask = wq.Term("id", doc_id)
-        # Equal scores in id order: a tie across the limit is fetched whole.
-        n = limit + 1
-        wresults = searcher.search(q, limit=n, mask=mask)
-        while wresults.scored_length() == n and wresults.score(limit - 1) == wresults.score(n - 1):
-            n *= 2
-            wresults = searcher.search(q, limit=n, mask=mask)
+        wresults, _ = _with_whole_tie(lambda n: searcher.search(q, limit=n, mask=mask), limit)
         ranked = _by_score(wresults, searcher)[:limit]
         return list(Results("", searcher, q, ranked, lambda: len(wresults), 1, limit, None, [], None, 160, self))
 

@@ -372,6 +372,20 @@ def _by_score(wresults: Any, searcher: Any) -> list[tuple[int, float]]:
     return ranked
 
 
+def _with_whole_tie(run: Callable[[int], Any], want: int, n: int | None = None,
+                    found: Any = None) -> tuple[Any, int]:
+    """Whoosh results of ``run(n)`` holding the first ``want`` documents and the
+    whole of a tie that reaches past them (so :func:`_by_score` can order it by
+    id): ``n`` documents (default one more than wanted), twice as many while a
+    tie runs on. ``found`` is ``run(n)`` if already run. Returns the results and ``n``."""
+    n = want + 1 if n is None else n
+    found = run(n) if found is None else found
+    while found.scored_length() == n and found.score(want - 1) == found.score(n - 1):
+        n *= 2
+        found = run(n)
+    return found, n
+
+
 def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
     stored = dict(searcher.stored_fields(docnum))
     if "tags" in stored:
@@ -893,9 +907,8 @@ def search(
     # the articles: a tie that reaches into the page and past what was
     # fetched is fetched whole.
     n = fetch + 1
-    while sort == "relevance" and found.scored_length() == n and found.score(want - 1) == found.score(n - 1):
-        n *= 2
-        found = run(final_q, n)
+    if sort == "relevance":
+        found, n = _with_whole_tie(lambda k: run(final_q, k), want, n, found)
     stored: dict[int, dict[str, Any]] = {}
     if reranked:
         def text_of(docnum: int) -> str:
