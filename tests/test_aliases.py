@@ -67,6 +67,11 @@ def test_half_width_katakana_alias() -> None:
     assert table.expand("アン・ギュベク") == [("安圭伯", "<memory>:1")]
 
 
+def test_old_kanji_forms_find_the_alias() -> None:
+    table = AliasTable.from_groups([["渡辺恒雄", "Tsuneo Watanabe"]])
+    assert table.expand("渡邉恒雄") == table.expand("渡邊恒雄") == [("Tsuneo Watanabe", "<memory>:1")]
+
+
 def test_a_name_in_two_groups_finds_both() -> None:
     table = AliasTable.from_groups([["菅", "Kan", "菅直人"], ["菅", "Suga", "菅義偉"]], source="t")
     assert table.expand("菅") == [("Kan", "t:1"), ("菅直人", "t:1"), ("Suga", "t:2"), ("菅義偉", "t:2")]

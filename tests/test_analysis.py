@@ -20,6 +20,7 @@ import pytest
 
 from searchkit import Analyzer, Token
 from searchkit.analysis import DICTIONARY
+from searchkit.analysis.normalize import KANJI_VARIANTS
 
 DATA = Path(__file__).parent / "data"
 
@@ -191,6 +192,27 @@ def test_variants_meet(analyzer: Analyzer) -> None:
     assert terms("会談し") == terms("会談する") == terms("会談した") == ["会談"]
     assert terms("ＡＳＥＡＮ") == terms("ASEAN") == terms("asean")
     assert terms("ministers") == terms("Minister") == ["minist"]
+
+
+@pytest.mark.parametrize(("old", "modern"), [
+    ("齋藤", "斎藤"), ("髙橋", "高橋"), ("宮﨑あおい", "宮崎あおい"), ("𠮷田", "吉田"), ("渡邊", "渡辺"), ("渡邉", "渡辺"),
+    ("長澤まさみ", "長沢まさみ"), ("國學院", "国学院"), ("曾祖母", "曽祖母"), ("辯護士", "弁護士"),
+])
+def test_old_kanji_forms_meet_the_modern_form(analyzer: Analyzer, old: str, modern: str) -> None:
+    """Names are written both ways in the same news (渡邉恒雄 / 渡辺恒雄 in livedoor): both make one term."""
+    assert analyzer.terms(old) == analyzer.terms(modern) != []
+    for t in analyzer.tokens(f"「{old}」"):  # offsets slice the original, 𠮷 (outside the BMP) included
+        assert unicodedata.normalize("NFKC", f"「{old}」"[t.start:t.end]).translate(KANJI_VARIANTS) == t.surface
+
+
+def test_kanji_variant_table_is_one_step_and_one_character() -> None:
+    assert len(KANJI_VARIANTS) > 300
+    for code, modern in KANJI_VARIANTS.items():
+        old = chr(code)
+        assert len(modern) == 1 and modern != old, old  # offsets stay put
+        assert ord(modern) not in KANJI_VARIANTS, old  # folding once is enough
+        assert unicodedata.normalize("NFKC", old) == old, old  # applied after NFKC, so reachable
+    assert "籠" not in "".join(map(chr, KANJI_VARIANTS))  # a Jōyō kanji itself
 
 
 def test_proper_nouns_keep_written_form(analyzer: Analyzer) -> None:
@@ -388,12 +410,14 @@ def test_characters_skipped_by_normalization_are_their_own_nfkc_form() -> None:
 
 
 def test_normalization_is_nfkc_on_real_articles(corpus_articles: list[dict[str, Any]]) -> None:
+    """NFKC, then the modern kanji forms (the demo corpus writes 長澤まさみ, 眞鍋かをり, 宮﨑あおい)."""
     from searchkit.analysis.normalize import normalize
 
     texts = [t for a in corpus_articles for t in (a.get("title") or "", a.get("body") or "")]
     assert sum("、" in t for t in texts) > 100
+    assert sum(any(ord(c) in KANJI_VARIANTS for c in t) for t in texts) >= 10
     for text in texts:
-        assert normalize(text)[0] == unicodedata.normalize("NFKC", text)
+        assert normalize(text)[0] == unicodedata.normalize("NFKC", text).translate(KANJI_VARIANTS)
 
 
 def test_indexing_path_gives_the_kept_tokens_of_real_articles(analyzer: Analyzer,

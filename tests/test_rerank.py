@@ -54,6 +54,7 @@ def test_ngrams_are_width_and_case_folded(analyzer: Any) -> None:
     assert {"un", "nt", "ts", "so", "unt", "日本語"} <= _grams(analyzer, "ＵＮＴＳＯを日本語でこたえよ")
     assert question_ngrams([f"ラオス{MASK}首都"]) >= {"ラオ", "オス", "首都"}
     assert not any(MASK in g for g in question_ngrams([f"ラオス{MASK}首都"]))
+    assert question_ngrams(["齋藤の國"]) == question_ngrams(["斎藤の国"]) >= {"斎藤"}  # old kanji forms, as indexed
 
 
 def test_rerank_moves_the_candidate_that_holds_the_rare_wording() -> None:

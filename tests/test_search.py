@@ -97,6 +97,20 @@ def test_yen_after_a_number_is_found_by_the_query_yen(corpus_index: Index, artic
         assert marked and all(word == "円" and before.isdigit() for before, word in marked), marked
 
 
+def test_modern_kanji_finds_the_old_form(corpus_index: Index, articles_by_id: dict[str, Any]) -> None:
+    """The demo corpus writes 宮﨑あおい (﨑, a variant of 崎) and 長澤まさみ; users type 宮崎, 長沢."""
+    for query, old in (("宮崎あおい", "宮﨑"), ("長沢まさみ", "長澤"), ("渡辺恒雄", "渡邊")):
+        holders = {i for i, a in articles_by_id.items() if old in a.get("body", "")}
+        assert holders, old
+        res = corpus_index.search(query, limit=ALL)
+        assert holders <= set(ids(res)), query
+        for hit in res:
+            if hit.id in holders:
+                assert old in {hit.snippet.text[s:e] for s, e in hit.snippet.spans}
+                assert (old, "kanji form") in {(m.word, m.how) for m in hit.matches}
+        assert set(ids(res)) == set(ids(corpus_index.search(query.replace(query[:2], old), limit=ALL)))
+
+
 def test_english_stems_meet(corpus_index: Index) -> None:
     assert idset(corpus_index, "minister") == idset(corpus_index, "Ministers") == idset(corpus_index, "MINISTER")
 

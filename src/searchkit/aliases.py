@@ -40,6 +40,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+from .analysis.normalize import KANJI_VARIANTS
 from .errors import SearchkitError
 
 __all__ = ["AliasError", "AliasMatch", "AliasTable", "alias_key", "load_aliases", "merge"]
@@ -63,13 +64,15 @@ _SPACES = re.compile(r"\s+")
 
 
 def alias_key(name: str) -> str:
-    """The lookup form of a name: NFKC, casefold, one space between words, one kind of dash.
+    """The lookup form of a name: NFKC, modern kanji forms, casefold, one space between words, one kind of dash.
 
     Example:
         >>> alias_key("  Ａｈｎ   GYU–back ")
         'ahn gyu-back'
+        >>> alias_key("齋藤 髙志")
+        '斎藤 高志'
     """
-    folded = unicodedata.normalize("NFKC", name).casefold().translate(_DASHES)
+    folded = unicodedata.normalize("NFKC", name).translate(KANJI_VARIANTS).casefold().translate(_DASHES)
     return _SPACES.sub(" ", folded).strip()
 
 
@@ -83,7 +86,7 @@ def _fold_with_map(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     origin: list[int] = []
     for i, c in enumerate(text):
-        f = unicodedata.normalize("NFKC", c).casefold().translate(_DASHES)
+        f = unicodedata.normalize("NFKC", c).translate(KANJI_VARIANTS).casefold().translate(_DASHES)
         f = "".join(" " if ch.isspace() else ch for ch in f)
         out.append(f)
         origin.extend([i] * len(f))

@@ -28,6 +28,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
+from .analysis.normalize import fold_kanji
+
 __all__ = ["RERANK_DEPTH", "RERANK_WEIGHT", "question_ngrams", "rerank"]
 
 #: How many of the best candidates are re-scored.
@@ -42,10 +44,10 @@ _GRAMMAR = re.compile(r"[\u3040-\u309f\u30fc\s\W_]+")
 
 
 def fold(text: str) -> str:
-    """Width, compatibility forms and case folded, as both sides are compared."""
+    """Width, compatibility forms, old kanji forms and case folded, as both sides are compared."""
     if not unicodedata.is_normalized("NFKC", text):  # checking is faster than normalizing
         text = unicodedata.normalize("NFKC", text)
-    return text.casefold()
+    return fold_kanji(text).casefold()
 
 
 def question_ngrams(texts: Iterable[str]) -> set[str]:

@@ -58,6 +58,7 @@ from . import rerank as _rerank
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
 from .analysis.english import stem
+from .analysis.normalize import fold_kanji
 from .analysis.readings import kana_query_reading
 from .analysis.romaji import fold_romaji, is_kana
 from .documents import parse_datetime, repair_text
@@ -123,7 +124,8 @@ class Match:
         word: the word as written in the article.
         start, end: code-point offsets of ``word`` in the article body.
         how: ``exact``, ``lemma`` (another inflection or spelling of the same
-            word), ``width`` (full-/half-width or other NFKC form),
+            word), ``width`` (full-/half-width or other NFKC form), ``kanji
+            form`` (an old or variant kanji form: 齋藤 for 斎藤),
             ``long vowel``, ``reading`` (a name in another script) or ``alias``.
     """
 
@@ -335,9 +337,15 @@ class Results(Sequence[Hit]):
                 how = "width"
             elif unicodedata.normalize("NFKC", word).rstrip("ー") == unicodedata.normalize("NFKC", query_word).rstrip("ー"):
                 how = "long vowel"
+            elif _kanji_form(word) == _kanji_form(query_word):
+                how = "kanji form"
             else:
                 how = "lemma"
         return Match(query_word, word, start, end, how)
+
+
+def _kanji_form(word: str) -> str:
+    return fold_kanji(unicodedata.normalize("NFKC", word))
 
 
 def _seen_blocks(q: Any) -> SeenBlocks:

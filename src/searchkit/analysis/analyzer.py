@@ -2,7 +2,7 @@
 
 The chain, in order (index and query text take the same path):
 
-1. :func:`~searchkit.analysis.normalize.normalize` — NFKC + control characters,
+1. :func:`~searchkit.analysis.normalize.normalize` — NFKC, old kanji forms, control characters,
    keeping an offset map back to the original text;
 2. script split — text without kana or kanji goes to the English path whole;
    in Japanese text each run that starts with a Latin letter (``ASEAN``,
@@ -64,14 +64,15 @@ class Analyzer:
 
     It has no options yet; ``version`` changes when the terms it produces do
     (an index records it, and one made by another version must be rebuilt).
-    Version 2: UniDic senses cut from lemmas (円-助数詞 → 円).
+    Version 2: UniDic senses cut from lemmas (円-助数詞 → 円). Version 3: old and
+    variant kanji forms folded (齋藤 → 斎藤).
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
         ['小泉', '防衛', '相', '会談']
     """
 
-    version = 2
+    version = 3
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Analyzer) and other.version == self.version
