@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis.normalize import KANJI_VARIANTS
+from .analysis.normalize import KANJI_VARIANTS, fold_kanji
 from .errors import SearchkitError
 
 __all__ = ["AliasError", "AliasMatch", "AliasTable", "alias_key", "load_aliases", "merge"]
@@ -72,7 +72,7 @@ def alias_key(name: str) -> str:
         >>> alias_key("齋藤 髙志")
         '斎藤 高志'
     """
-    folded = unicodedata.normalize("NFKC", name).translate(KANJI_VARIANTS).casefold().translate(_DASHES)
+    folded = fold_kanji(unicodedata.normalize("NFKC", name)).casefold().translate(_DASHES)
     return _SPACES.sub(" ", folded).strip()
 
 
