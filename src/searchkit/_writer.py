@@ -19,6 +19,7 @@ import heapq
 import marshal
 import operator
 import os
+import shutil
 import signal
 import zlib
 from collections.abc import Iterator, Sequence
@@ -374,6 +375,21 @@ class _WritesTerms:
     def _use_term_pool(self, limitmb: float) -> None:
         self.pool = TermPool(self._tempstorage, limitmb)  # type: ignore[attr-defined]
 
+    def _finish(self) -> None:
+        """Whoosh's clean-up after a commit or cancel, made unable to fail a commit that has landed.
+
+        Whoosh removes its temporary directory before it lets go of the lock;
+        a file that appears there meanwhile (a dying writer's) would raise
+        after the new generation is already written, with the lock still held.
+        """
+        try:
+            super()._finish()  # type: ignore[misc]
+        except OSError:
+            shutil.rmtree(self._tempstorage.folder, ignore_errors=True)  # type: ignore[attr-defined]
+            if self.writelock:  # type: ignore[attr-defined]
+                self.writelock.release()  # type: ignore[attr-defined]
+            self.is_closed = True
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()  # type: ignore[attr-defined]
         pdr = self.per_document_reader() if self.codec.length_stats else None  # type: ignore[attr-defined]
@@ -437,15 +453,21 @@ class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
         self.docnum += 1
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to kill this process when its parent dies (no-op elsewhere)."""
+def _die_with_parent(parent: int | None) -> None:
+    """Ask Linux to kill this process when its parent dies (no-op elsewhere).
+
+    ``parent`` is the pid that forked this process: if it died before the
+    request was made, the request would never fire, so exit at once.
+    """
     try:
         import ctypes
 
         libc = ctypes.CDLL(None)
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
-        pass
+        return
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
 
 
 class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
@@ -456,6 +478,7 @@ class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
     (``multisegment``)."""
 
     lock_fd: int | None = None
+    parent: int | None = None
 
     def run(self) -> None:
         if self.lock_fd is not None:
@@ -463,7 +486,7 @@ class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
                 os.close(self.lock_fd)
             except OSError:
                 pass
-        _die_with_parent()
+        _die_with_parent(self.parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = ArticleWriter(ix, _lk=False, **self.kwargs)
@@ -498,6 +521,7 @@ class ParallelWriter(_WritesTerms, multiproc.MpWriter):  # type: ignore[misc]
         task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                               self.subargs, self.multisegment)
         task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
+        task.parent = os.getpid()
         self.tasks.append(task)
         task.start()
         return task

@@ -5,6 +5,7 @@ many threads searching one index, a long-lived :class:`Index`.
 from __future__ import annotations
 
 import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -13,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from reliability_support import SEARCHKIT, Spawned, good, no_traceback
+from reliability_support import PYTHON, SEARCHKIT, Spawned, good, no_traceback
+from whoosh.filedb.filestore import FileStorage
 
 from searchkit import Index
 from searchkit.errors import IndexLocked, IndexNotFound
@@ -75,6 +77,51 @@ def test_crashed_parallel_writer_leaves_no_stale_lock(lock_holder: Callable[...,
     ix = Index.open(d, lock_timeout=3)
     assert ix.add([good(3)]) == 1
     assert len(ix) == 3
+
+
+def test_a_stray_file_in_the_temporary_directory_does_not_fail_a_landed_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A writer that dies while it writes (its workers still running) can leave a
+    # file in the shared temporary directory just as the next commit removes it.
+    d = tmp_path / "ix"
+    _small_index(d)
+    clean = FileStorage.clean
+
+    def clean_then_a_file_appears(self: FileStorage, ignore: bool = False) -> None:
+        clean(self, ignore)
+        if self.folder.endswith(".tmp"):
+            (Path(self.folder) / "late.ctmp").write_bytes(b"x")
+
+    monkeypatch.setattr(FileStorage, "clean", clean_then_a_file_appears)
+    ix = Index.open(d, lock_timeout=0.5)
+    assert ix.add([good(3)]) == 1
+    assert ix.add([good(4)]) == 1  # the first commit let go of the lock
+    monkeypatch.undo()
+    assert len(Index.open(d)) == 4
+    assert not any(p.name.endswith(".tmp") for p in d.iterdir())
+
+
+_FORK_LATE = """
+import os, sys, time
+from searchkit._writer import _die_with_parent
+parent, marker, parent_waits = os.getpid(), sys.argv[1], sys.argv[2] == "1"
+child = os.fork()
+if child == 0:
+    time.sleep(1.0)  # the parent has exited by now, unless it waits
+    _die_with_parent(parent)
+    open(marker, "w").write("running")
+    os._exit(0)
+if parent_waits:
+    os.waitpid(child, 0)
+"""
+
+
+@pytest.mark.parametrize("parent_waits", [False, True])
+def test_a_worker_whose_parent_died_before_it_started_exits(parent_waits: bool, tmp_path: Path) -> None:
+    marker = tmp_path / "worker-ran"
+    subprocess.run([PYTHON, "-c", _FORK_LATE, marker, "1" if parent_waits else "0"], check=True, timeout=60)
+    time.sleep(0 if parent_waits else 2.0)
+    assert marker.exists() == parent_waits
 
 
 def test_racing_writers_on_an_empty_index_store_no_duplicate(lock_holder: Callable[..., Spawned],
