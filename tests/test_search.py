@@ -294,6 +294,41 @@ def test_equal_scores_are_ordered_by_id_whatever_the_insertion_order(
         assert forward == backward, query
 
 
+def test_a_tie_longer_than_the_headroom_is_fetched_whole(
+        tmp_path: Path, corpus_articles: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Copies of a real article tie; results are fetched TIE_HEADROOM past the
+    # page. A tie within that is seen in one search; a longer one is searched
+    # again until it ends, and still comes in id order.
+    import whoosh.searching
+
+    from searchkit import search as search_module
+
+    ja = [a for a in corpus_articles if a.get("lang") == "ja" and len(a.get("body", "")) > 300]
+    query = ja[0]["title"].split()[0]
+    calls: list[int] = []
+    plain = whoosh.searching.Searcher.search
+
+    def counted(self: Any, q: Any, limit: int | None = 10, **kwargs: Any) -> Any:
+        calls.append(limit or 0)
+        return plain(self, q, limit=limit, **kwargs)
+
+    monkeypatch.setattr(whoosh.searching.Searcher, "search", counted)
+    for n_copies in (search_module.TIE_HEADROOM - 2, 3 * search_module.TIE_HEADROOM):
+        order = list(range(n_copies))
+        rankings = []
+        for name, copies in (("forward", order), ("backward", order[::-1])):
+            ix = Index.create(tmp_path / f"{name}-{n_copies}")
+            ix.add([{**ja[0], "id": f"c{n:03}"} for n in copies] + ja[1:30], procs=1)
+            calls.clear()
+            top = ix.search(query, limit=3)
+            assert ids(top) == ["c000", "c001", "c002"]
+            assert (len(calls) == 1) == (n_copies < search_module.TIE_HEADROOM), calls
+            rankings.append(ids(ix.search(query, limit=n_copies + 5)))
+            ix.close()
+        assert rankings[0] == rankings[1]
+        assert rankings[0][:n_copies] == [f"c{n:03}" for n in order]
+
+
 def test_related_articles_tied_across_the_limit_come_in_id_order(
         tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
     # Five copies of a real article tie as related to it; the limit cuts

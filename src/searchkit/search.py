@@ -92,6 +92,9 @@ KEYWORD_MAX_UNITS = 2
 #: the index's k1.
 QUESTION_K1: float | None = 0.6
 SNIPPET_CHARS = 160
+#: Results fetched past the page, so that a tie across its end (copies of
+#: one article score alike) is usually seen whole without searching again.
+TIE_HEADROOM = 10
 #: A query with fewer hits than this gets a did-you-mean suggestion.
 SUGGEST_BELOW = 3
 _TEXT_FIELDS = ("title", "body")
@@ -903,18 +906,18 @@ def search(
         steps.append((union, "no article has all the words; showing articles with some of them, best first"))
     if last_resort is not None:
         steps.append((last_resort, "no article has the words together; showing articles with any of them, best first"))
+    n = fetch + 1 + TIE_HEADROOM
     for step, note in steps:
         if note:
             warnings.append(note)
             builder.relaxed = True
         final_q = step() if callable(step) else step
-        found = run(final_q, fetch + 1)
+        found = run(final_q, n)
         if found.scored_length():
             break
     # Equal scores are ordered by article id, not by where the index stored
     # the articles: a tie that reaches into the page and past what was
     # fetched is fetched whole.
-    n = fetch + 1
     if sort == "relevance":
         found, n = _with_whole_tie(lambda k: run(final_q, k), want, n, found)
     stored: dict[int, dict[str, Any]] = {}
