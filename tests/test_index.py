@@ -11,7 +11,10 @@ import json
 import pickle
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -232,6 +235,52 @@ def test_demo_index_of_another_analyzer_version_is_rebuilt(tmp_path: Path, monke
     ix = demo.demo_index(announce=announced.append)
     assert announced and len(ix) == len(DOCS)
     assert ix.search("東京")[0].id == "n3"
+
+
+def test_demo_index_is_never_seen_half_built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    path = demo.demo_path()
+    seen_during_build: list[str] = []
+
+    def articles() -> Iterator[dict[str, Any]]:
+        for i, doc in enumerate(DOCS):
+            if i == 1:  # a search that starts now finds no index, not an empty one
+                try:
+                    seen_during_build.append(f"{len(Index.open(path))} articles")
+                except IndexNotFound:
+                    seen_during_build.append("not found")
+            yield doc
+
+    monkeypatch.setattr(demo, "sample_articles", articles)
+    ix = demo.demo_index()
+    assert seen_during_build == ["not found"]
+    assert len(ix) == len(DOCS) and ix.path == path
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # nothing left beside it
+
+
+def test_two_first_searches_at_once_both_get_the_whole_demo_index(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    both_building = threading.Barrier(2)
+
+    def articles() -> Iterator[dict[str, Any]]:
+        both_building.wait(timeout=30)
+        yield from DOCS
+
+    monkeypatch.setattr(demo, "sample_articles", articles)
+    sizes: list[int] = []
+    threads = [threading.Thread(target=lambda: sizes.append(len(demo.demo_index()))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sizes == [len(DOCS), len(DOCS)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [demo.demo_path().name]
+    assert Index.open(demo.demo_path()).search("東京")[0].id == "n3"
 
 
 def test_open_missing_index_names_the_path(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ the searchkit version or the analyzer version changes.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,7 +33,12 @@ def demo_path() -> Path:
 
 
 def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
-    """Open the demo index, building it first if needed."""
+    """Open the demo index, building it first if needed.
+
+    It is built in a directory beside its place and moved there whole: a
+    search started meanwhile never opens a half-built index, and two first
+    searches at once each end with a complete one.
+    """
     path = demo_path()
     try:
         return Index.open(path)
@@ -39,6 +46,27 @@ def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
         pass
     if announce:
         announce(f"building the demo index in {path} (first use only)…")
-    ix = Index.create(path, overwrite=True)
-    ix.add(sample_articles())
-    return ix
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{path.name}-building-", dir=path.parent))
+    stale = building.with_name(building.name.replace("-building-", "-stale-"))
+    try:
+        ix = Index.create(building)
+        ix.add(sample_articles())
+        ix.close()
+        try:
+            return Index.open(path)  # another search finished building first
+        except (IndexNotFound, SchemaMismatch):
+            pass
+        if path.exists():  # an index of another analyzer version: set it aside
+            try:
+                os.replace(path, stale)
+            except OSError:  # another search set it aside first
+                pass
+        try:
+            os.rename(building, path)
+        except OSError:  # another search moved its index there meanwhile
+            pass
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+        shutil.rmtree(stale, ignore_errors=True)
+    return Index.open(path)
