@@ -372,6 +372,61 @@ def test_unidic_senses_are_cut_from_lemmas(analyzer: Analyzer, text: str, word: 
     assert not any("-" in t for t in terms)
 
 
+@pytest.mark.parametrize(("kanji", "digits", "number"), [
+    ("三人が死亡した", "3人が死亡した", "三"),
+    ("二十五日に会談した", "25日に会談した", "二十五"),
+    ("二〇二六年の予算", "2026年の予算", "二〇二六"),
+    ("当日千五百円", "当日1500円", "千五百"),
+    ("第三者委員会", "第3者委員会", "三"),
+    ("三万人が参加", "3万人が参加", "三"),
+    ("二百三十キロ", "230キロ", "二百三十"),
+    ("三十代となった今", "30代となった今", "三十"),  # livedoor
+])
+def test_numbers_written_in_kanji_meet_digits(analyzer: Analyzer, kanji: str, digits: str, number: str) -> None:
+    tokens = analyzer.tokens(kanji)
+    assert [t.term for t in tokens] == [t.term for t in analyzer.tokens(digits)]
+    assert [(t.term, t.start, t.end) for t in tokens] == [t[:3] for t in analyzer.index_terms(kanji)]
+    # the number's offsets cover its kanji, for exact highlighting
+    assert [kanji[t.start:t.end] for t in tokens if t.term.isdigit()] == [number]
+
+
+@pytest.mark.parametrize(("parts", "digits"), [
+    (["三"], "3"), (["〇"], "0"), (["十"], "10"), (["百"], "100"), (["二十", "五"], "25"),
+    (["二", "〇", "二", "六"], "2026"), (["千", "五百"], "1500"), (["二百三十"], "230"), (["十二"], "12"),
+    (["二三"], None),  # 二三日: two or three days, not 23
+    (["二", "三百"], None),
+])
+def test_kanji_number(parts: list[str], digits: str | None) -> None:
+    from searchkit.analysis.japanese import kanji_number
+
+    assert kanji_number(parts) == digits
+
+
+def test_runs_that_are_not_one_number_keep_their_kanji(analyzer: Analyzer) -> None:
+    assert [t.term for t in analyzer.tokens("二三日休んだ")][:2] == ["二三", "日"]
+    # words that hold a numeral stay words; numerals in names are numbers on both sides
+    assert [t.term for t in analyzer.tokens("一緒に五輪を見た")] == ["一緒", "五輪", "見る"]
+
+
+def test_numbers_in_kanji_on_real_articles(analyzer: Analyzer, corpus_articles: list[dict[str, Any]]) -> None:
+    # Every number the analyzer reads from kanji in the sample corpus's
+    # Japanese articles covers kanji numerals only, and both paths agree.
+    kanji = set("〇一二三四五六七八九十百千")
+    numbers = 0
+    for article in corpus_articles:
+        if article.get("lang") != "ja":
+            continue
+        body = article.get("body") or ""
+        tokens = analyzer.tokens(body)
+        assert [(t.term, t.start, t.end) for t in tokens] == [t[:3] for t in analyzer.index_terms(body)]
+        for t in tokens:
+            written = body[t.start:t.end]
+            if t.term.isdigit() and kanji & set(written):
+                assert set(written) <= kanji, written
+                numbers += 1
+    assert numbers > 100
+
+
 def test_mecab_feature_strings_are_read_as_csv() -> None:
     """MeCab prints each feature string whole; a quoted field may hold commas, unknown words have six fields."""
     from searchkit.analysis.japanese import _line

@@ -253,6 +253,22 @@ def test_bad_date_range_is_a_warning(corpus_index: Index) -> None:
     assert any("not a date range" in w for w in res.warnings)
 
 
+@pytest.mark.parametrize(("digits", "kanji", "numeral"), [
+    ("3種の神器", "三種の神器", "三"), ("第3者", "第三者", "三"), ("第2次", "第二次", "二"), ("4姉妹", "四姉妹", "四"),
+])
+def test_a_number_in_digits_finds_it_written_in_kanji(corpus_index: Index, corpus_articles: list[dict[str, Any]],
+                                                      digits: str, kanji: str, numeral: str) -> None:
+    # Real articles of the demo corpus that write the number in kanji only.
+    written = {a["id"] for a in corpus_articles
+               if kanji in (a.get("body") or "") and digits not in unicodedata.normalize("NFKC", a.get("body") or "")}
+    assert written
+    res = corpus_index.search(f'"{digits}"', limit=100)
+    assert written <= set(ids(res))
+    for hit in (h for h in res if h.id in written):
+        marked = [hit.snippet.text[a:b] for a, b in hit.snippet.spans]
+        assert numeral in marked  # highlighted as written
+
+
 def test_paging(corpus_index: Index) -> None:
     p1 = corpus_index.search("Japan", limit=5)
     p2 = corpus_index.search("Japan", limit=5, page=2)

@@ -65,14 +65,15 @@ class Analyzer:
     It has no options yet; ``version`` changes when the terms it produces do
     (an index records it, and one made by another version must be rebuilt).
     Version 2: UniDic senses cut from lemmas (円-助数詞 → 円). Version 3: old and
-    variant kanji forms folded (齋藤 → 斎藤).
+    variant kanji forms folded (齋藤 → 斎藤). Version 4: numbers written in kanji
+    become digits (三人 → 3 人).
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
         ['小泉', '防衛', '相', '会談']
     """
 
-    version = 3
+    version = 4
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Analyzer) and other.version == self.version

@@ -17,7 +17,13 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
 * unknown words (no lemma) keep their surface;
 * katakana terms of four or more characters lose one trailing long-vowel mark
   (コンピューター and コンピュータ become コンピュータ), as Lucene's
-  JapaneseKatakanaStemFilter does.
+  JapaneseKatakanaStemFilter does;
+* numbers written in kanji become digits, as most news writes them (三人 →
+  ``3`` ``人``, 二十五日 → ``25`` ``日``, 二〇二六年 → ``2026`` ``年``, 第三者 →
+  ``第`` ``3`` ``者``): MeCab's numeral morphemes made only of 〇一二…九十百千
+  are read as one number; 万, 億 and 兆 stay words of their own, as they do
+  after digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). A run that is
+  not a plain number (二三日, "two or three days") keeps its kanji.
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -28,10 +34,13 @@ every character of it is punctuation or a symbol by Unicode category.
 from __future__ import annotations
 
 import csv
+import re
 import threading
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterator
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 from ..errors import AnalysisError, DictionaryNotFound
@@ -54,6 +63,12 @@ def _load(name: str) -> frozenset[str]:
 
 
 STOP_LEMMAS = _load("stopwords_ja.txt")
+
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
+_KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千]+")
+#: Marks the term of a kanji numeral morpheme until :func:`_numerals` reads its run.
+_NUMERAL = "\x01"
 
 #: (surface, term, tag, start, end, keep, reading) — start/end index the parsed
 #: string; reading is the romaji key of a proper noun or loanword, else "".
@@ -143,6 +158,8 @@ def _line(line: str) -> _Line:
     reading = kind = ""
     if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
         term = None
+    elif tag == "名詞-数詞" and _KANJI_NUMERAL.fullmatch(surface):
+        term = _NUMERAL + surface
     else:
         term = _term(surface, pos2, lemma, orth_base)
         if term in STOP_LEMMAS:
@@ -157,6 +174,65 @@ def _line(line: str) -> _Line:
 # as is (%pS): tabs and line breaks become spaces first (same length, so
 # offsets hold).
 _LAYOUT = str.maketrans("\t\n\r\v\f\x85\u2028\u2029", "        ")
+
+
+def kanji_number(parts: list[str]) -> str | None:
+    """The digits of a number written in kanji, given as MeCab's morphemes
+    (``["二十", "五"]`` → ``"25"``, ``["二", "〇", "二", "六"]`` → ``"2026"``), or
+    None when the run is not one plain number (``["二三"]``: two or three)."""
+    text = "".join(parts)
+    if not any(c in _KANJI_UNITS for c in text):
+        if len(text) == len(parts):  # one digit per morpheme: written digit by digit
+            return "".join(str(_KANJI_DIGITS[c]) for c in text)
+        return None
+    total, digit = 0, None
+    for c in text:
+        unit = _KANJI_UNITS.get(c)
+        if unit is None:
+            if digit is not None:  # two digits in a row (二三百): not one number
+                return None
+            digit = _KANJI_DIGITS[c]
+        else:
+            total += (1 if digit is None else digit) * unit
+            digit = None
+    return str(total + (digit or 0))
+
+
+def _numerals(terms: list[tuple[str, int, int, str]], text: str, offset: int, first: int) -> None:
+    """Replace the marked kanji numeral terms of ``terms[first:]`` (the terms of
+    ``text``, at ``offset``) by numbers, one term for each run of adjacent ones.
+    Only the terms where ``text`` has kanji numerals are looked at."""
+    starts = itemgetter(1)
+    for m in reversed(list(_KANJI_NUMERAL.finditer(text))):  # back to front: indexes hold
+        lo = hi = bisect_left(terms, offset + m.start(), first, key=starts)
+        end = offset + m.end()
+        while hi < len(terms) and terms[hi][1] < end:
+            hi += 1
+        out: list[tuple[str, int, int, str]] = []
+        run: list[tuple[str, int, int, str]] = []
+        for t in terms[lo:hi]:
+            if t[0][0] == _NUMERAL and (not run or run[-1][2] == t[1]):
+                run.append(t)
+                continue
+            _flush_numerals(run, out)
+            if t[0][0] == _NUMERAL:
+                run.append(t)
+            else:
+                out.append(t)
+        _flush_numerals(run, out)
+        terms[lo:hi] = out
+
+
+def _flush_numerals(run: list[tuple[str, int, int, str]], out: list[tuple[str, int, int, str]]) -> None:
+    """Append the run of numeral terms to ``out`` as one number (or as they are), emptying ``run``."""
+    if not run:
+        return
+    number = kanji_number([t[0][1:] for t in run])
+    if number is None:
+        out.extend((t[0][1:], t[1], t[2], t[3]) for t in run)
+    else:
+        out.append((number, run[0][1], run[-1][2], ""))
+    run.clear()
 
 
 def _parse(text: str) -> list[str]:
@@ -189,6 +265,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
     if len(cache) > _LINES_MAX:
         cache.clear()
     get = cache.get
+    first = len(out)
     for line in _parse(text):
         info = get(line)
         if info is None:
@@ -198,17 +275,40 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
         pos += advance
         if term is not None:
             append((term, pos - n, pos, reading))
+    if _KANJI_NUMERAL.search(text):
+        _numerals(out, text, offset, first)
 
 
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
-    """Yield every morpheme of ``text`` with a flag saying whether it is kept."""
+    """Yield every morpheme of ``text`` with a flag saying whether it is kept
+    (a number written in kanji as one morpheme, however MeCab split it)."""
     pos = offset
+    run: list[Morpheme] = []
     for ws, n, term, surface, tag, reading, _ in _decoded(_parse(text)):
         if not n:
             continue
         start = pos + ws
         pos = start + n
+        if term is not None and term[0] == _NUMERAL:
+            if run and run[-1][4] != start:
+                yield from _numeral_morphemes(run)
+            run.append((surface, surface, tag, start, pos, True, reading))
+            continue
+        if run:
+            yield from _numeral_morphemes(run)
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
+    if run:
+        yield from _numeral_morphemes(run)
+
+
+def _numeral_morphemes(run: list[Morpheme]) -> Iterator[Morpheme]:
+    """The run of kanji numeral morphemes as one number (or as they are), emptying ``run``."""
+    number = kanji_number([m[0] for m in run])
+    if number is None:
+        yield from run
+    else:
+        yield "".join(m[0] for m in run), number, run[0][2], run[0][3], run[-1][4], True, ""
+    run.clear()
 
 
 def name_readings(text: str, offset: int = 0) -> Iterator[tuple[str, int, int, str]]:
