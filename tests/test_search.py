@@ -267,6 +267,7 @@ def test_a_number_in_digits_finds_it_written_in_kanji(corpus_index: Index, corpu
     for hit in (h for h in res if h.id in written):
         marked = [hit.snippet.text[a:b] for a, b in hit.snippet.spans]
         assert numeral in marked  # highlighted as written
+        assert (numeral, "number") in {(m.word, m.how) for m in hit.matches}
 
 
 def test_paging(corpus_index: Index) -> None:

@@ -58,6 +58,7 @@ from . import rerank as _rerank
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
 from .analysis.english import stem
+from .analysis.japanese import kanji_word_number
 from .analysis.normalize import fold_kanji
 from .analysis.readings import kana_query_reading
 from .analysis.romaji import fold_romaji, is_kana
@@ -128,8 +129,9 @@ class Match:
         start, end: code-point offsets of ``word`` in the article body.
         how: ``exact``, ``lemma`` (another inflection or spelling of the same
             word), ``width`` (full-/half-width or other NFKC form), ``kanji
-            form`` (an old or variant kanji form: 齋藤 for 斎藤),
-            ``long vowel``, ``reading`` (a name in another script) or ``alias``.
+            form`` (an old or variant kanji form: 齋藤 for 斎藤), ``number``
+            (三 for 3), ``long vowel``, ``reading`` (a name in another script)
+            or ``alias``.
     """
 
     query: str
@@ -342,6 +344,8 @@ class Results(Sequence[Hit]):
                 how = "long vowel"
             elif _kanji_form(word) == _kanji_form(query_word):
                 how = "kanji form"
+            elif _number(word) is not None and _number(word) == _number(query_word):
+                how = "number"
             else:
                 how = "lemma"
         return Match(query_word, word, start, end, how)
@@ -349,6 +353,14 @@ class Results(Sequence[Hit]):
 
 def _kanji_form(word: str) -> str:
     return fold_kanji(unicodedata.normalize("NFKC", word))
+
+
+def _number(word: str) -> str | None:
+    """The digits of a word that is a number, in digits or in kanji (３, 三, 二十五), else None."""
+    word = unicodedata.normalize("NFKC", word)
+    if word.isdecimal():
+        return str(int(word))
+    return kanji_word_number(word)
 
 
 def _seen_blocks(q: Any) -> SeenBlocks:

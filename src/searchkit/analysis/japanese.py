@@ -46,7 +46,8 @@ from typing import Any
 from ..errors import AnalysisError, DictionaryNotFound
 from .readings import morpheme_reading
 
-__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "morphemes", "name_readings"]
+__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "kanji_number", "kanji_word_number", "morphemes",
+           "name_readings"]
 
 DICTIONARY = "unidic-lite"
 
@@ -198,6 +199,11 @@ def kanji_number(parts: list[str]) -> str | None:
     return str(total + (digit or 0))
 
 
+def kanji_word_number(word: str) -> str | None:
+    """The digits of a word that is a number written in kanji (二十五, 二〇二六), else None."""
+    return kanji_number(list(word)) if _KANJI_NUMERAL.fullmatch(word) else None
+
+
 def _numerals(terms: list[tuple[str, int, int, str]], text: str, offset: int, first: int) -> None:
     """Replace the marked kanji numeral terms of ``terms[first:]`` (the terms of
     ``text``, at ``offset``) by numbers, one term for each run of adjacent ones.
@@ -211,14 +217,13 @@ def _numerals(terms: list[tuple[str, int, int, str]], text: str, offset: int, fi
         out: list[tuple[str, int, int, str]] = []
         run: list[tuple[str, int, int, str]] = []
         for t in terms[lo:hi]:
-            if t[0][0] == _NUMERAL and (not run or run[-1][2] == t[1]):
-                run.append(t)
-                continue
-            _flush_numerals(run, out)
-            if t[0][0] == _NUMERAL:
-                run.append(t)
-            else:
+            if t[0][0] != _NUMERAL:
+                _flush_numerals(run, out)
                 out.append(t)
+                continue
+            if run and run[-1][2] != t[1]:  # not adjacent: another number
+                _flush_numerals(run, out)
+            run.append(t)
         _flush_numerals(run, out)
         terms[lo:hi] = out
 
