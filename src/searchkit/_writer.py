@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import marshal
+import multiprocessing
 import operator
 import os
 import shutil
@@ -37,6 +38,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from ._whoosh import PackedValues, Text
+from .errors import StorageError
 
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 
@@ -376,19 +378,21 @@ class _WritesTerms:
         self.pool = TermPool(self._tempstorage, limitmb)  # type: ignore[attr-defined]
 
     def _finish(self) -> None:
-        """Whoosh's clean-up after a commit or cancel, made unable to fail a commit that has landed.
-
-        Whoosh removes its temporary directory before it lets go of the lock;
-        a file that appears there meanwhile (a dying writer's) would raise
-        after the new generation is already written, with the lock still held.
-        """
+        """Whoosh's clean-up after a commit or cancel (``SegmentWriter._finish``),
+        made unable to fail a commit that has landed: Whoosh removes its
+        temporary directory before it lets go of the lock, and a file that
+        appears there meanwhile (a dying writer's) made that raise after the new
+        generation was written, with the lock still held."""
+        if self._searcher is not None:  # type: ignore[has-type]
+            self._searcher._orig_close()  # type: ignore[has-type]
+            self._searcher = None
         try:
-            super()._finish()  # type: ignore[misc]
+            self._tempstorage.destroy()  # type: ignore[attr-defined]
         except OSError:
             shutil.rmtree(self._tempstorage.folder, ignore_errors=True)  # type: ignore[attr-defined]
-            if self.writelock:  # type: ignore[attr-defined]
-                self.writelock.release()  # type: ignore[attr-defined]
-            self.is_closed = True
+        if self.writelock:  # type: ignore[attr-defined]
+            self.writelock.release()  # type: ignore[attr-defined]
+        self.is_closed = True
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()  # type: ignore[attr-defined]
@@ -453,7 +457,7 @@ class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
         self.docnum += 1
 
 
-def _die_with_parent(parent: int | None) -> None:
+def _die_with_parent(parent: int) -> None:
     """Ask Linux to kill this process when its parent dies (no-op elsewhere).
 
     ``parent`` is the pid that forked this process: if it died before the
@@ -466,7 +470,7 @@ def _die_with_parent(parent: int | None) -> None:
         libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if parent is not None and os.getppid() != parent:
+    if os.getppid() != parent:
         os._exit(1)
 
 
@@ -486,7 +490,8 @@ class _SubWriterTask(multiproc.SubWriterTask):  # type: ignore[misc]
                 os.close(self.lock_fd)
             except OSError:
                 pass
-        _die_with_parent(self.parent)
+        if self.parent is not None:
+            _die_with_parent(self.parent)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         ix = self.storage.open_index(self.indexname)
         writer = self.writer = ArticleWriter(ix, _lk=False, **self.kwargs)
@@ -509,6 +514,15 @@ class ParallelWriter(_WritesTerms, multiproc.MpWriter):  # type: ignore[misc]
         super().__init__(ix, procs=procs, multisegment=True, limitmb=limitmb, **kwargs)
         self._use_term_pool(limitmb)
 
+    def _commit_toc(self, segments: Any) -> None:
+        # Whoosh commits the segments of the workers whose results arrived: one
+        # that died (killed, out of memory) would lose its articles silently.
+        died = [task.exitcode for task in self.tasks if task.exitcode != 0]
+        if died:
+            raise StorageError(f"a writer process died (exit code {died[0]}) before handing over its articles; "
+                               "nothing was committed")
+        super()._commit_toc(segments)
+
     def cancel(self) -> None:
         # Stop the workers before Whoosh removes their job files under them.
         for task in self.tasks:
@@ -520,8 +534,9 @@ class ParallelWriter(_WritesTerms, multiproc.MpWriter):  # type: ignore[misc]
     def _new_task(self) -> Any:
         task = _SubWriterTask(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                               self.subargs, self.multisegment)
-        task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
-        task.parent = os.getpid()
+        if multiprocessing.get_start_method() == "fork":  # the worker is our child and holds our fds
+            task.lock_fd = getattr(getattr(self, "writelock", None), "fd", None)
+            task.parent = os.getpid()
         self.tasks.append(task)
         task.start()
         return task

@@ -5,6 +5,7 @@ many threads searching one index, a long-lived :class:`Index`.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import threading
 import time
@@ -18,7 +19,7 @@ from reliability_support import PYTHON, SEARCHKIT, Spawned, good, no_traceback
 from whoosh.filedb.filestore import FileStorage
 
 from searchkit import Index
-from searchkit.errors import IndexLocked, IndexNotFound
+from searchkit.errors import IndexLocked, IndexNotFound, StorageError
 
 
 def _small_index(d: Path, n: int = 2) -> None:
@@ -122,6 +123,42 @@ def test_a_worker_whose_parent_died_before_it_started_exits(parent_waits: bool, 
     subprocess.run([PYTHON, "-c", _FORK_LATE, marker, "1" if parent_waits else "0"], check=True, timeout=60)
     time.sleep(0 if parent_waits else 2.0)
     assert marker.exists() == parent_waits
+
+
+_START_METHOD = """
+import multiprocessing, sys
+from searchkit import Index
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method(sys.argv[2])
+    ix = Index.create(sys.argv[1])
+    docs = [{"id": f"d{i}", "title": f"title {i}", "body": f"東京で会議 number {i} " * 20} for i in range(600)]
+    print(ix.add(docs, procs=2), len(Index.open(sys.argv[1])))
+"""
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver", "spawn"])
+def test_parallel_writing_keeps_every_article_whatever_the_start_method(method: str, tmp_path: Path) -> None:
+    # forkserver is Python 3.14's default on Linux: workers are not the writer's children there.
+    script = tmp_path / "start_method.py"
+    script.write_text(_START_METHOD, encoding="utf-8")
+    res = subprocess.run([PYTHON, script, tmp_path / "ix", method], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.split() == ["600", "600"]
+
+
+def test_a_writer_process_that_dies_fails_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import _writer
+
+    d = tmp_path / "ix"
+    _small_index(d)
+    monkeypatch.setattr(_writer._SubWriterTask, "run", lambda self: os._exit(3))
+    ix = Index.open(d, lock_timeout=0.5)
+    with pytest.raises(StorageError, match="exit code 3"):
+        ix.add([good(i) for i in range(10, 610)], procs=2)
+    monkeypatch.undo()
+    assert len(Index.open(d)) == 2  # nothing of the failed commit
+    assert ix.add([good(3)]) == 1 and len(Index.open(d)) == 3  # the lock was let go
 
 
 def test_racing_writers_on_an_empty_index_store_no_duplicate(lock_holder: Callable[..., Spawned],
