@@ -358,9 +358,7 @@ def _kanji_form(word: str) -> str:
 def _number(word: str) -> str | None:
     """The digits of a word that is a number, in digits or in kanji (３, 三, 二十五), else None."""
     word = unicodedata.normalize("NFKC", word)
-    if word.isdecimal():
-        return str(int(word))
-    return kanji_word_number(word)
+    return word if word.isdecimal() else kanji_word_number(word)
 
 
 def _seen_blocks(q: Any) -> SeenBlocks:

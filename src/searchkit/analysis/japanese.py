@@ -19,11 +19,13 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   (コンピューター and コンピュータ become コンピュータ), as Lucene's
   JapaneseKatakanaStemFilter does;
 * numbers written in kanji become digits, as most news writes them (三人 →
-  ``3`` ``人``, 二十五日 → ``25`` ``日``, 二〇二六年 → ``2026`` ``年``, 第三者 →
-  ``第`` ``3`` ``者``): MeCab's numeral morphemes made only of 〇一二…九十百千
-  are read as one number; 万, 億 and 兆 stay words of their own, as they do
-  after digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). A run that is
-  not a plain number (二三日, "two or three days") keeps its kanji.
+  ``3`` ``人``, 二十五日 → ``25`` ``日``, 二〇二三年 → ``2023`` ``年``, 二千〇五年 →
+  ``2005`` ``年``, 壱万円 → ``1`` ``万`` ``円``): adjacent numeral morphemes are
+  read as one number from their lemmas (壱 → 一, 〇 → 零), with 〇 and ○ as zero
+  inside a number whatever MeCab tags them; 万, 億 and 兆 stay words of their own,
+  as they do after digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). What
+  is not plainly one number keeps its words: 二三日 ("two or three days"), 十十,
+  ○○県 (a placeholder).
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -68,8 +70,9 @@ STOP_LEMMAS = _load("stopwords_ja.txt")
 _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千]+")
-#: Marks the term of a kanji numeral morpheme until :func:`_numerals` reads its run.
-_NUMERAL = "\x01"
+_ZEROS = re.compile("[〇○]+")
+#: A numeral morpheme: its number form (lemma, 零 as 〇) and the term it has outside a number.
+_Numeral = tuple[str, str | None]
 
 #: (surface, term, tag, start, end, keep, reading) — start/end index the parsed
 #: string; reading is the romaji key of a proper noun or loanword, else "".
@@ -89,12 +92,12 @@ _FEATURES = 18
 #: One entry per distinct output line: (whitespace length, surface length,
 #: term or None when dropped, surface, tag, reading key, reading kind). News
 #: vocabulary repeats, so most morphemes are a dict lookup.
-_Line = tuple[int, int, str | None, str, str, str, str]
+_Line = tuple[int, int, str | None, str, str, str, str, _Numeral | None]
 _LINES: dict[str, _Line] = {}
 _LINES_MAX = 500_000
 #: The indexing path's own cache of lines, with only what it needs: (whitespace
-#: + surface length, surface length, term or None, reading key).
-_INDEX_LINES: dict[str, tuple[int, int, str | None, str]] = {}
+#: + surface length, surface length, term or None, reading key, numeral).
+_INDEX_LINES: dict[str, tuple[int, int, str | None, str, _Numeral | None]] = {}
 
 _local = threading.local()
 
@@ -147,7 +150,7 @@ def _line(line: str) -> _Line:
     """Decide once what an output line of MeCab means."""
     parts = line.split("\t")
     if len(parts) < 2:  # the empty line after the last morpheme
-        return 0, 0, None, "", "", "", ""
+        return 0, 0, None, "", "", "", "", None
     ws, surface = parts[0], parts[1]
     f = _features(parts[2] if len(parts) > 2 else "")
     pos1, pos2, pos3, pos4 = f[_POS1], f[_POS2], f[_POS3], f[_POS4]
@@ -159,8 +162,6 @@ def _line(line: str) -> _Line:
     reading = kind = ""
     if pos1 in _DROP_POS1 or (pos1 in _SYMBOL_POS1 and _is_punctuation(surface)):
         term = None
-    elif tag == "名詞-数詞" and _KANJI_NUMERAL.fullmatch(surface):
-        term = _NUMERAL + surface
     else:
         term = _term(surface, pos2, lemma, orth_base)
         if term in STOP_LEMMAS:
@@ -168,7 +169,15 @@ def _line(line: str) -> _Line:
         else:
             key, kind = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)
             reading = key or ""
-    return len(ws), len(surface), term, surface, tag, reading, kind
+    numeral: _Numeral | None = None
+    form = (lemma or surface).replace("零", "〇") if tag == "名詞-数詞" else ""
+    if _KANJI_NUMERAL.fullmatch(form):
+        numeral = form, term
+    elif _ZEROS.fullmatch(surface):  # 二〇〇七: MeCab may tag the second 〇 a symbol
+        numeral = "〇" * len(surface), term
+    if numeral is not None:  # read with its neighbours (see _numbers)
+        term, reading = None, ""
+    return len(ws), len(surface), term, surface, tag, reading, kind, numeral
 
 
 # MeCab's output is line- and tab-separated, and leading whitespace is printed
@@ -178,66 +187,64 @@ _LAYOUT = str.maketrans("\t\n\r\v\f\x85\u2028\u2029", "        ")
 
 
 def kanji_number(parts: list[str]) -> str | None:
-    """The digits of a number written in kanji, given as MeCab's morphemes
-    (``["二十", "五"]`` → ``"25"``, ``["二", "〇", "二", "六"]`` → ``"2026"``), or
-    None when the run is not one plain number (``["二三"]``: two or three)."""
+    """The digits of a number written in kanji, given as the forms of MeCab's
+    morphemes (``["二十", "五"]`` → ``"25"``, ``["二", "〇", "二三"]`` → ``"2023"``),
+    or None when they are not plainly one number (``["二三"]``: two or three;
+    ``["〇", "〇"]``: a placeholder; ``["十", "十"]``)."""
     text = "".join(parts)
-    if not any(c in _KANJI_UNITS for c in text):
-        if len(text) == len(parts):  # one digit per morpheme: written digit by digit
-            return "".join(str(_KANJI_DIGITS[c]) for c in text)
+    if not text.strip("〇"):
         return None
-    total, digit = 0, None
+    if not any(c in _KANJI_UNITS for c in text):
+        if len(parts) == 1 and len(text) == 2 and "〇" not in text:  # 二三日, 五六人: a range
+            return None
+        return "".join(str(_KANJI_DIGITS[c]) for c in text)  # written digit by digit
+    total, digit, last_unit = 0, None, 10_000
     for c in text:
         unit = _KANJI_UNITS.get(c)
         if unit is None:
+            if c == "〇" and digit is None and total:  # 二千〇五: a zero after a unit
+                continue
             if digit is not None:  # two digits in a row (二三百): not one number
                 return None
             digit = _KANJI_DIGITS[c]
         else:
+            if unit >= last_unit or digit == 0:  # 十十, 百千, 〇十
+                return None
             total += (1 if digit is None else digit) * unit
-            digit = None
+            digit, last_unit = None, unit
     return str(total + (digit or 0))
 
 
 def kanji_word_number(word: str) -> str | None:
     """The digits of a word that is a number written in kanji (二十五, 二〇二六), else None."""
-    return kanji_number(list(word)) if _KANJI_NUMERAL.fullmatch(word) else None
+    word = word.replace("○", "〇")
+    return kanji_number([word]) if _KANJI_NUMERAL.fullmatch(word) else None
 
 
-def _numerals(terms: list[tuple[str, int, int, str]], text: str, offset: int, first: int) -> None:
-    """Replace the marked kanji numeral terms of ``terms[first:]`` (the terms of
-    ``text``, at ``offset``) by numbers, one term for each run of adjacent ones.
-    Only the terms where ``text`` has kanji numerals are looked at."""
-    starts = itemgetter(1)
-    for m in reversed(list(_KANJI_NUMERAL.finditer(text))):  # back to front: indexes hold
-        lo = hi = bisect_left(terms, offset + m.start(), first, key=starts)
-        end = offset + m.end()
-        while hi < len(terms) and terms[hi][1] < end:
-            hi += 1
-        out: list[tuple[str, int, int, str]] = []
-        run: list[tuple[str, int, int, str]] = []
-        for t in terms[lo:hi]:
-            if t[0][0] != _NUMERAL:
-                _flush_numerals(run, out)
-                out.append(t)
-                continue
-            if run and run[-1][2] != t[1]:  # not adjacent: another number
-                _flush_numerals(run, out)
-            run.append(t)
-        _flush_numerals(run, out)
-        terms[lo:hi] = out
+#: A run of adjacent numeral morphemes: (numeral, start, end) each.
+_Run = list[tuple[_Numeral, int, int]]
 
 
-def _flush_numerals(run: list[tuple[str, int, int, str]], out: list[tuple[str, int, int, str]]) -> None:
-    """Append the run of numeral terms to ``out`` as one number (or as they are), emptying ``run``."""
-    if not run:
-        return
-    number = kanji_number([t[0][1:] for t in run])
-    if number is None:
-        out.extend((t[0][1:], t[1], t[2], t[3]) for t in run)
-    else:
-        out.append((number, run[0][1], run[-1][2], ""))
-    run.clear()
+def _numbers(run: _Run) -> list[tuple[str, int, int]]:
+    """The terms of a run of adjacent numeral morphemes: one number, or each its own term."""
+    number = kanji_number([form for (form, _), _, _ in run])
+    if number is not None:
+        return [(number, run[0][1], run[-1][2])]
+    return [(term, s, e) for (_, term), s, e in run if term is not None]
+
+
+def _runs(numerals: list[tuple[int, _Numeral, int, int]]) -> Iterator[tuple[int, _Run]]:
+    """Group ``(place, numeral, start, end)`` into runs of adjacent ones at the same place."""
+    run: _Run = []
+    place = -1
+    for at, numeral, s, e in numerals:
+        if run and (at != place or run[-1][2] != s):
+            yield place, run
+            run = []
+        place = at
+        run.append((numeral, s, e))
+    if run:
+        yield place, run
 
 
 def _parse(text: str) -> list[str]:
@@ -270,56 +277,57 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
     if len(cache) > _LINES_MAX:
         cache.clear()
     get = cache.get
-    first = len(out)
+    numerals: list[tuple[int, _Numeral, int, int]] = []
     for line in _parse(text):
         info = get(line)
         if info is None:
-            ws, n, term, _, _, reading, _ = _line(line)
-            info = cache[line] = (ws + n, n, term, reading)
-        advance, n, term, reading = info
+            ws, n, term, _, _, reading, _, numeral = _line(line)
+            info = cache[line] = (ws + n, n, term, reading, numeral)
+        advance, n, term, reading, numeral = info
         pos += advance
         if term is not None:
             append((term, pos - n, pos, reading))
-    if _KANJI_NUMERAL.search(text):
-        _numerals(out, text, offset, first)
+        elif numeral is not None:  # numbers are read once their run is whole
+            numerals.append((len(out), numeral, pos - n, pos))
+    for at, run in reversed(list(_runs(numerals))):  # back to front: places hold
+        out[at:at] = [(term, s, e, "") for term, s, e in _numbers(run)]
 
 
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
     """Yield every morpheme of ``text`` with a flag saying whether it is kept
     (a number written in kanji as one morpheme, however MeCab split it)."""
     pos = offset
-    run: list[Morpheme] = []
-    for ws, n, term, surface, tag, reading, _ in _decoded(_parse(text)):
+    run: list[tuple[_Numeral, int, int, str, str]] = []
+    for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text)):
         if not n:
             continue
         start = pos + ws
         pos = start + n
-        if term is not None and term[0] == _NUMERAL:
-            if run and run[-1][4] != start:
-                yield from _numeral_morphemes(run)
-            run.append((surface, surface, tag, start, pos, True, reading))
-            continue
-        if run:
+        if run and (numeral is None or run[-1][2] != start):
             yield from _numeral_morphemes(run)
+        if numeral is not None:
+            run.append((numeral, start, pos, surface, tag))
+            continue
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
     if run:
         yield from _numeral_morphemes(run)
 
 
-def _numeral_morphemes(run: list[Morpheme]) -> Iterator[Morpheme]:
-    """The run of kanji numeral morphemes as one number (or as they are), emptying ``run``."""
-    number = kanji_number([m[0] for m in run])
-    if number is None:
-        yield from run
+def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]]) -> Iterator[Morpheme]:
+    """The run of numeral morphemes as one number, or each as it is; empties ``run``."""
+    number = kanji_number([form for (form, _), _, _, _, _ in run])
+    if number is not None:
+        yield "".join(m[3] for m in run), number, run[0][4], run[0][1], run[-1][2], True, ""
     else:
-        yield "".join(m[0] for m in run), number, run[0][2], run[0][3], run[-1][4], True, ""
+        for (_, term), s, e, surface, tag in run:
+            yield surface, term if term is not None else surface, tag, s, e, term is not None, ""
     run.clear()
 
 
 def name_readings(text: str, offset: int = 0) -> Iterator[tuple[str, int, int, str]]:
     """Yield ``(reading key, start, end, kind)`` for the names and loanwords of ``text``."""
     pos = offset
-    for ws, n, _, _, _, reading, kind in _decoded(_parse(text)):
+    for ws, n, _, _, _, reading, kind, _ in _decoded(_parse(text)):
         start = pos + ws
         pos = start + n
         if reading:
