@@ -39,10 +39,8 @@ import csv
 import re
 import threading
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterator
 from importlib import resources
-from operator import itemgetter
 from typing import Any
 
 from ..errors import AnalysisError, DictionaryNotFound
