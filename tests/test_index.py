@@ -283,6 +283,43 @@ def test_two_first_searches_at_once_both_get_the_whole_demo_index(
     assert Index.open(demo.demo_path()).search("東京")[0].id == "n3"
 
 
+def test_a_demo_build_that_finishes_second_uses_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    path = demo.demo_path()
+
+    def articles() -> Iterator[dict[str, Any]]:
+        yield from DOCS[:1]
+        other = Index.create(path)  # another first search finishes its build meanwhile
+        other.add(DOCS)
+        other.close()
+
+    monkeypatch.setattr(demo, "sample_articles", articles)
+    ix = demo.demo_index()
+    assert len(ix) == len(DOCS)  # the other search's index, left in place
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_a_killed_demo_build_is_swept_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import time
+
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
+    path = demo.demo_path()
+    dead = path.with_name(f".{path.name}-building-1-dead")
+    (dead / "ix").mkdir(parents=True)
+    then = time.time() - 2 * demo.STALE_BUILD_SECONDS
+    os.utime(dead, (then, then))
+    live = path.with_name(f".{path.name}-building-2-live")  # a build in progress
+    live.mkdir()
+    demo.demo_index()
+    assert not dead.exists() and live.exists()
+
+
 def test_open_missing_index_names_the_path(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere"
     with pytest.raises(IndexNotFound) as exc:
