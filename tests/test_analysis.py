@@ -386,6 +386,9 @@ def test_unidic_senses_are_cut_from_lemmas(analyzer: Analyzer, text: str, word: 
     ("二○一六年に", "2016年に", "二○一六"),  # ○ (a circle) written for zero
     ("二千〇五年に", "2005年に", "二千〇五"),
     ("金壱万円", "金1万円", "壱"),  # an old numeral, read from its lemma
+    ("〇歳児の保育", "0歳児の保育", "〇"),  # 〇 alone is zero
+    ("零時に出発", "0時に出発", "零"),
+    ("○○三人が来た", "○○3人が来た", "三"),  # ○ placeholders stay apart from the number after them
 ])
 def test_numbers_written_in_kanji_meet_digits(analyzer: Analyzer, kanji: str, digits: str, number: str) -> None:
     tokens = analyzer.tokens(kanji)
@@ -401,7 +404,11 @@ def test_numbers_written_in_kanji_meet_digits(analyzer: Analyzer, kanji: str, di
     (["一", "九", "六七"], "1967"), (["二", "〇", "〇", "七"], "2007"), (["三", "〇", "〇"], "300"),
     (["千", "五百"], "1500"), (["二百三十"], "230"), (["十二"], "12"), (["二千", "〇", "五"], "2005"),
     (["二三"], None), (["五六"], None),  # 二三日, 五六人: two or three, five or six
-    (["二", "三百"], None), (["十", "十"], None), (["百千"], None), (["〇"], None), (["〇", "〇"], None),
+    (["二", "三"], None), (["八", "九"], None),  # the same ranges as MeCab splits them (二三人, 八九割)
+    (["三", "五"], "35"), (["〇", "三"], "03"), (["二", "○", "一六"], "2016"), (["三", "○"], "30"),
+    (["二", "三百"], None), (["十", "十"], None), (["百千"], None), (["〇", "〇"], None),
+    (["〇"], "0"), (["○"], None), (["○", "〇", "三"], None),  # ○ leads a placeholder, not a number
+    (["十", "〇", "五"], None),  # a zero skipped after 百 or 千 only (二千〇五)
 ])
 def test_kanji_number(parts: list[str], digits: str | None) -> None:
     from searchkit.analysis.japanese import kanji_number
@@ -412,6 +419,14 @@ def test_kanji_number(parts: list[str], digits: str | None) -> None:
 def test_runs_that_are_not_one_number_keep_their_kanji(analyzer: Analyzer) -> None:
     assert [t.term for t in analyzer.tokens("二三日休んだ")][:2] == ["二三", "日"]
     assert [t.term for t in analyzer.tokens("○○県の話")][:3] == ["○", "○", "県"]  # a placeholder
+    # ranges MeCab splits into two numerals stay two words, whichever path reads them
+    for text, words in [("二三人が来た", ["二", "三", "人"]), ("八九割は賛成", ["八", "九", "割"]),
+                        ("業界で一二を争う", ["業界", "一", "二", "争う"]), ("十中八九", ["10", "中", "八", "九"])]:
+        assert [t.term for t in analyzer.tokens(text)][:len(words)] == words, text
+        assert [t[0] for t in analyzer.index_terms(text)][:len(words)] == words, text
+    # numerals written in kana are words (いち is not 1), as before numbers were read
+    assert "1" not in [t.term for t in analyzer.tokens("いちにさん")]
+    assert "10" not in [t.term for t in analyzer.tokens("にじゅう")]
     # words that hold a numeral stay words; numerals in names are numbers on both sides
     assert [t.term for t in analyzer.tokens("一緒に五輪を見た")] == ["一緒", "五輪", "見る"]
 

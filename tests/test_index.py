@@ -12,6 +12,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -257,7 +258,12 @@ def test_demo_index_is_never_seen_half_built(tmp_path: Path, monkeypatch: pytest
     ix = demo.demo_index()
     assert seen_during_build == ["not found"]
     assert len(ix) == len(DOCS) and ix.path == path
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # nothing left beside it
+    assert cache_names(tmp_path) == [path.name]  # nothing left beside it but the build lock
+
+
+def cache_names(cache: Path) -> list[str]:
+    """What the cache directory holds, but the demo build's lock file."""
+    return sorted(p.name for p in cache.iterdir() if not p.name.endswith(".lock"))
 
 
 def test_two_first_searches_at_once_both_get_the_whole_demo_index(
@@ -265,10 +271,58 @@ def test_two_first_searches_at_once_both_get_the_whole_demo_index(
     from searchkit import demo
 
     monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
-    both_building = threading.Barrier(2)
+    builds: list[int] = []
+    sizes: list[int] = []
+    second = threading.Thread(target=lambda: sizes.append(len(demo.demo_index())))
 
     def articles() -> Iterator[dict[str, Any]]:
-        both_building.wait(timeout=30)
+        builds.append(1)
+        second.start()  # a second first search, while this one builds
+        time.sleep(0.5)
+        yield from DOCS
+
+    monkeypatch.setattr(demo, "sample_articles", articles)
+    sizes.append(len(demo.demo_index()))
+    second.join(60)
+    assert sizes == [len(DOCS), len(DOCS)]
+    assert builds == [1]  # the second waited for the first build and used it
+    assert cache_names(tmp_path) == [demo.demo_path().name]
+    assert Index.open(demo.demo_path()).search("東京")[0].id == "n3"
+
+
+@pytest.mark.parametrize("damage", ["empty", "truncated", "segment"])
+def test_a_damaged_demo_index_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
+    path = demo.demo_path()
+    Index.create(path).add(DOCS[:2], procs=1)
+    victim = next(path.glob("*.seg" if damage == "segment" else "*.toc"))
+    data = victim.read_bytes()
+    victim.write_bytes(b"" if damage == "empty" else data[: len(data) // 2])
+    with pytest.raises(StorageError, match="damaged"):
+        len(Index.open(path))
+    announced: list[str] = []
+    ix = demo.demo_index(announce=announced.append)
+    assert announced and len(ix) == len(DOCS)
+    assert ix.search("東京")[0].id == "n3"
+    assert cache_names(tmp_path) == [path.name]
+
+
+def test_two_first_searches_replace_a_damaged_demo_index_once(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    path = demo.demo_path()
+    Index.create(path).add(DOCS[:1], procs=1)
+    next(path.glob("*.toc")).write_bytes(b"")
+    builds: list[int] = []
+
+    def articles() -> Iterator[dict[str, Any]]:
+        builds.append(1)
+        time.sleep(0.3)
         yield from DOCS
 
     monkeypatch.setattr(demo, "sample_articles", articles)
@@ -278,9 +332,18 @@ def test_two_first_searches_at_once_both_get_the_whole_demo_index(
         t.start()
     for t in threads:
         t.join(60)
-    assert sizes == [len(DOCS), len(DOCS)]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [demo.demo_path().name]
-    assert Index.open(demo.demo_path()).search("東京")[0].id == "n3"
+    assert sizes == [len(DOCS), len(DOCS)] and builds == [1]
+    assert cache_names(tmp_path) == [path.name]
+
+
+def test_an_unwritable_demo_cache_is_a_storage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(blocker / "cache"))
+    with pytest.raises(StorageError, match="SEARCHKIT_CACHE"):
+        demo.demo_index()
 
 
 def test_a_demo_build_that_finishes_second_uses_the_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -298,7 +361,7 @@ def test_a_demo_build_that_finishes_second_uses_the_first(tmp_path: Path, monkey
     monkeypatch.setattr(demo, "sample_articles", articles)
     ix = demo.demo_index()
     assert len(ix) == len(DOCS)  # the other search's index, left in place
-    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+    assert cache_names(tmp_path) == [path.name]
 
 
 def test_a_killed_demo_build_is_swept_by_the_next(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -571,3 +634,17 @@ def test_spilled_postings_index_the_same(tmp_path: Path, corpus_articles: list[d
         assert a.doc_frequency(field, term) == b.doc_frequency(field, term)
     for query in ("小泉", "防衛相", "election", "スマートフォン 発売"):
         assert ids(whole.search(query, limit=20)) == ids(spilled.search(query, limit=20))
+
+
+def test_a_damaged_index_is_a_storage_error_and_can_be_replaced(tmp_path: Path) -> None:
+    path = tmp_path / "ix"
+    Index.create(path).add(DOCS, procs=1)
+    toc = next(path.glob("*.toc"))
+    toc.write_bytes(toc.read_bytes()[:10])  # cut short, as by a full disk outside searchkit's writes
+    with pytest.raises(StorageError) as exc:
+        Index.open(path)
+    assert str(path) in str(exc.value) and "damaged" in str(exc.value) and "--new" in str(exc.value)
+    with pytest.raises(IndexExists):
+        Index.create(path)  # a damaged index is still an index: not replaced unasked
+    Index.create(path, overwrite=True).add(DOCS, procs=1)
+    assert len(Index.open(path)) == len(DOCS)

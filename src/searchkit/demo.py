@@ -15,10 +15,12 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from whoosh.filedb.filestore import FileStorage
+
 from ._version import __version__
 from .analysis import Analyzer
 from .corpus import sample_articles
-from .errors import IndexNotFound, SchemaMismatch
+from .errors import SearchkitError, StorageError
 from .index import Index
 
 __all__ = ["demo_index", "demo_path"]
@@ -40,37 +42,68 @@ def demo_path() -> Path:
 def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
     """Open the demo index, building it first if needed.
 
-    It is built in a directory beside its place and moved there whole: a
-    search started meanwhile never opens a half-built index, and when two
-    first searches build at once, the first to finish puts its index in place
-    and the other uses it.
+    It is built in a directory beside its place and moved there whole, so a
+    search started meanwhile never opens a half-built index; builders take
+    turns (a file lock beside it), so a second first search waits for the
+    first one's index and uses it. A damaged index is rebuilt.
+
+    Raises:
+        StorageError: the cache directory cannot be written.
     """
     path = demo_path()
+    ix = _usable(path)
+    if ix is not None:
+        return ix
     try:
-        return Index.open(path)
-    except (IndexNotFound, SchemaMismatch):
-        pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = FileStorage(str(path.parent)).lock(f".{path.name}.lock")
+        lock.acquire(blocking=True)
+    except OSError as exc:
+        raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}; "
+                           f"set SEARCHKIT_CACHE to a writable directory") from exc
+    try:
+        ix = _usable(path)  # built by another search while this one waited
+        if ix is None:
+            ix = _build(path, announce)
+    finally:
+        lock.release()
+    return ix
+
+
+def _usable(path: Path) -> Index | None:
+    """The index at ``path`` if it opens and reads, else None (missing, old or damaged)."""
+    try:
+        ix = Index.open(path)
+        len(ix)  # reads every segment's header
+    except SearchkitError:
+        return None
+    return ix
+
+
+def _build(path: Path, announce: Callable[[str], None] | None) -> Index:
+    """Build the demo index aside and move it to ``path`` (the caller holds the build lock)."""
     if announce:
         announce(f"building the demo index in {path} (first use only)…")
-    path.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(path)
     token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
     building = path.with_name(f".{path.name}-building-{token}")
-    building.mkdir()
     try:
+        building.mkdir()
         ix = Index.create(building)
         ix.add(sample_articles())
         ix.close()
         try:
             os.rename(building, path)  # fails if an index is there already
         except OSError:
-            try:
-                return Index.open(path)  # another search put its index there first
-            except (IndexNotFound, SchemaMismatch):  # a damaged one is in the way
-                stale = path.with_name(f".{path.name}-stale-{token}")
-                os.replace(path, stale)
-                os.rename(building, path)
-                shutil.rmtree(stale, ignore_errors=True)
+            ix_there = _usable(path)  # put there by a search that did not take the lock
+            if ix_there is not None:
+                return ix_there
+            stale = path.with_name(f".{path.name}-stale-{token}")  # old or damaged: moved aside
+            os.replace(path, stale)
+            os.rename(building, path)
+            shutil.rmtree(stale, ignore_errors=True)
+    except OSError as exc:
+        raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(building, ignore_errors=True)
     return Index.open(path)

@@ -11,15 +11,18 @@ crash or a full disk leaves the index at its previous commit.
 from __future__ import annotations
 
 import errno
+import io
 import json
 import os
+import pickle
 import re
 import socket
+import struct
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +34,7 @@ from importlib.metadata import version as _package_version
 
 import whoosh.index
 from whoosh import query as wq
+from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
@@ -143,6 +147,37 @@ def _default_procs(n_docs: int) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
+#: What Whoosh raises reading a truncated or overwritten file of an index.
+_DAMAGE = (EOFError, pickle.UnpicklingError, struct.error, TypeError, ValueError, IndexError, KeyError)
+
+
+def _holds_index(p: Path) -> bool:
+    """Whether directory ``p`` holds an index (a damaged one counts)."""
+    try:
+        return p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME)
+    except _DAMAGE as exc:
+        _close_files(exc)
+        return True
+
+
+def _close_files(exc: BaseException) -> None:
+    """Close the files Whoosh left open when it failed reading a damaged index."""
+    tb = exc.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, StructFile) and not value.is_closed or isinstance(value, io.IOBase):
+                with suppress(OSError, ValueError):  # closing is a courtesy; the damage is what gets reported
+                    value.close()
+        tb = tb.tb_next
+
+
+def _damaged(path: Path, exc: Exception) -> StorageError:
+    _close_files(exc)
+    what = "struct.error" if isinstance(exc, struct.error) else type(exc).__name__
+    return StorageError(f"the index at {path} is damaged ({what}: {exc}); rebuild it: "
+                        f"searchkit index SOURCE... -i {shlex.quote(str(path))} --new")
+
+
 def _storage_error(path: Path, exc: OSError) -> StorageError:
     if exc.errno == errno.ENOSPC:
         why = "the disk is full"
@@ -189,7 +224,7 @@ class Index:
         p = Path(path)
         if p.exists() and not p.is_dir():
             raise StorageError(f"{p} exists and is not a directory")
-        if p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
+        if _holds_index(p):
             if not overwrite:
                 raise IndexExists(f"an index already exists at {p} (use overwrite=True to replace it)")
         elif p.is_dir() and any(not cls._index_file(f.name) for f in p.iterdir()) and not overwrite:
@@ -225,16 +260,20 @@ class Index:
             IndexNotFound: no index at ``path``.
             SchemaMismatch: the index was not written by searchkit, or its terms
                 were made by another version of the analyzer (rebuild it).
+            StorageError: the index cannot be read, or its files are damaged.
         """
         p = Path(path)
-        if not p.is_dir() or not whoosh.index.exists_in(str(p), indexname=_INDEX_NAME):
-            raise IndexNotFound(f"no searchkit index at {p} (create one with: searchkit index SOURCE -i {p})")
         try:
+            found = p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME)
+            if not found:
+                raise IndexNotFound(f"no searchkit index at {p} (create one with: searchkit index SOURCE -i {p})")
             ix = whoosh.index.open_dir(str(p), indexname=_INDEX_NAME)
         except (whoosh.index.IndexVersionError, ModuleNotFoundError, AttributeError) as exc:
             raise SchemaMismatch(f"the index at {p} was written by an incompatible version: {exc}") from exc
         except OSError as exc:
             raise StorageError(f"cannot read the index at {p}: {exc.strerror or exc}") from exc
+        except _DAMAGE as exc:
+            raise _damaged(p, exc) from exc
         if set(ix.schema.names()) < {"id", "title", "body"}:
             raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
         _check_analyzer(p)
@@ -410,13 +449,16 @@ class Index:
         local = self._local
         searcher = getattr(local, "searcher", None)
         now = time.monotonic()
-        if searcher is None:
-            local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
-            local.checked = now
-        elif now - local.checked > 1.0:
-            local.checked = now
-            if not searcher.up_to_date():
-                local.searcher = searcher = searcher.refresh()
+        try:
+            if searcher is None:
+                local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+                local.checked = now
+            elif now - local.checked > 1.0:
+                local.checked = now
+                if not searcher.up_to_date():
+                    local.searcher = searcher = searcher.refresh()
+        except _DAMAGE as exc:
+            raise _damaged(self.path, exc) from exc
         return searcher
 
     def refresh(self) -> None:

@@ -58,7 +58,6 @@ from . import rerank as _rerank
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
 from .analysis.english import stem
-from .analysis.japanese import kanji_word_number
 from .analysis.normalize import fold_kanji
 from .analysis.readings import kana_query_reading
 from .analysis.romaji import fold_romaji, is_kana
@@ -344,7 +343,7 @@ class Results(Sequence[Hit]):
                 how = "long vowel"
             elif _kanji_form(word) == _kanji_form(query_word):
                 how = "kanji form"
-            elif _number(word) is not None and _number(word) == _number(query_word):
+            elif term.isdecimal():  # a number written in kanji (三, 廿, 壱) met its digits
                 how = "number"
             else:
                 how = "lemma"
@@ -353,12 +352,6 @@ class Results(Sequence[Hit]):
 
 def _kanji_form(word: str) -> str:
     return fold_kanji(unicodedata.normalize("NFKC", word))
-
-
-def _number(word: str) -> str | None:
-    """The digits of a word that is a number, in digits or in kanji (３, 三, 二十五), else None."""
-    word = unicodedata.normalize("NFKC", word)
-    return word if word.isdecimal() else kanji_word_number(word)
 
 
 def _seen_blocks(q: Any) -> SeenBlocks:

@@ -39,9 +39,11 @@ _LATIN_RUN = re.compile(
     r"[A-Za-z\u00c0-\u024f](?:[\x20-\x7e\u00c0-\u024f]*[A-Za-z0-9\u00c0-\u024f])?"
 )
 # MeCab builds a lattice over a whole input; very long inputs are cut at a
-# sentence end (or, failing that, hard) to keep memory bounded.
+# sentence end (failing that, after a space or comma; failing that, hard) to
+# keep memory bounded.
 _MECAB_CHUNK = 20_000
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
+_PAUSE = re.compile(r"[\s、，,]")
 #: This thread's last (text, index_terms) pair, for :meth:`Analyzer.prefix_terms`.
 _last = threading.local()
 
@@ -50,8 +52,11 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     while end - start > _MECAB_CHUNK:
         cut = start + _MECAB_CHUNK
         last = None
-        for m in _SENTENCE_END.finditer(text, start + _MECAB_CHUNK // 2, cut):
-            last = m.end()
+        for end_of in (_SENTENCE_END, _PAUSE):
+            for m in end_of.finditer(text, start + _MECAB_CHUNK // 2, cut):
+                last = m.end()
+            if last:
+                break
         cut = last or cut
         yield start, cut
         start = cut
@@ -66,14 +71,15 @@ class Analyzer:
     (an index records it, and one made by another version must be rebuilt).
     Version 2: UniDic senses cut from lemmas (円-助数詞 → 円). Version 3: old and
     variant kanji forms folded (齋藤 → 斎藤). Version 4: numbers written in kanji
-    become digits (三人 → 3 人).
+    become digits (三人 → 3 人). Version 5: 〇 alone is 0; ranges split by MeCab
+    (二三人, 八九割), ○ placeholders before a number and kana numerals stay words.
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
         ['小泉', '防衛', '相', '会談']
     """
 
-    version = 4
+    version = 5
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Analyzer) and other.version == self.version

@@ -20,12 +20,13 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   JapaneseKatakanaStemFilter does;
 * numbers written in kanji become digits, as most news writes them (三人 →
   ``3`` ``人``, 二十五日 → ``25`` ``日``, 二〇二三年 → ``2023`` ``年``, 二千〇五年 →
-  ``2005`` ``年``, 壱万円 → ``1`` ``万`` ``円``): adjacent numeral morphemes are
-  read as one number from their lemmas (壱 → 一, 〇 → 零), with 〇 and ○ as zero
-  inside a number whatever MeCab tags them; 万, 億 and 兆 stay words of their own,
-  as they do after digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). What
-  is not plainly one number keeps its words: 二三日 ("two or three days"), 十十,
-  ○○県 (a placeholder).
+  ``2005`` ``年``, 壱万円 → ``1`` ``万`` ``円``, 〇歳 → ``0`` ``歳``): adjacent
+  numeral morphemes written in kanji are read as one number from their lemmas
+  (壱 → 一, 〇 → 零), with 〇 as zero whatever MeCab tags it and ○ as zero after
+  a digit (二○一六); 万, 億 and 兆 stay words of their own, as they do after
+  digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). What is not plainly
+  one number keeps its words: 二三日 and 八九割 (ranges: "two or three days"),
+  十十, ○○県 and ○○三人 (placeholders), いち (kana).
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -46,7 +47,7 @@ from typing import Any
 from ..errors import AnalysisError, DictionaryNotFound
 from .readings import morpheme_reading
 
-__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "kanji_number", "kanji_word_number", "morphemes",
+__all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "kanji_number", "morphemes",
            "name_readings"]
 
 DICTIONARY = "unidic-lite"
@@ -69,7 +70,10 @@ _KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _KANJI_UNITS = {"十": 10, "百": 100, "千": 1000}
 _KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千]+")
 _ZEROS = re.compile("[〇○]+")
-#: A numeral morpheme: its number form (lemma, 零 as 〇) and the term it has outside a number.
+#: What a numeral morpheme's surface may hold to be read as a number (not いち, じゅう).
+_NUMERAL_SURFACE = frozenset("〇○零一二三四五六七八九十百千壱壹弐貳参參肆伍陸漆捌玖拾廿卅")
+#: A numeral morpheme: its number form (lemma, 零 as 〇; a surface of zeros as
+#: written) and the term it has outside a number.
 _Numeral = tuple[str, str | None]
 
 #: (surface, term, tag, start, end, keep, reading) — start/end index the parsed
@@ -168,11 +172,12 @@ def _line(line: str) -> _Line:
             key, kind = morpheme_reading(surface, pos1, pos2, pos3, pos4, goshu, kana)
             reading = key or ""
     numeral: _Numeral | None = None
-    form = (lemma or surface).replace("零", "〇") if tag == "名詞-数詞" else ""
-    if _KANJI_NUMERAL.fullmatch(form):
-        numeral = form, term
-    elif _ZEROS.fullmatch(surface):  # 二〇〇七: MeCab may tag the second 〇 a symbol
-        numeral = "〇" * len(surface), term
+    if _ZEROS.fullmatch(surface):  # 二〇〇七: MeCab may tag the second 〇 a symbol
+        numeral = surface, term
+    elif tag == "名詞-数詞" and _NUMERAL_SURFACE.issuperset(surface):
+        form = (lemma or surface).replace("零", "〇")
+        if _KANJI_NUMERAL.fullmatch(form):
+            numeral = form, term
     if numeral is not None:  # read with its neighbours (see _numbers)
         term, reading = None, ""
     return len(ws), len(surface), term, surface, tag, reading, kind, numeral
@@ -188,19 +193,22 @@ def kanji_number(parts: list[str]) -> str | None:
     """The digits of a number written in kanji, given as the forms of MeCab's
     morphemes (``["二十", "五"]`` → ``"25"``, ``["二", "〇", "二三"]`` → ``"2023"``),
     or None when they are not plainly one number (``["二三"]``: two or three;
-    ``["〇", "〇"]``: a placeholder; ``["十", "十"]``)."""
+    ``["〇", "〇"]``, ``["○"]``: placeholders; ``["十", "十"]``)."""
     text = "".join(parts)
-    if not text.strip("〇"):
+    if text.startswith("○"):  # ○○県: a placeholder; ○ is zero only after a digit
         return None
+    text = text.replace("○", "〇")
+    if not text.strip("〇"):
+        return "0" if text == "〇" else None  # 〇歳児; 〇〇: a placeholder
     if not any(c in _KANJI_UNITS for c in text):
-        if len(parts) == 1 and len(text) == 2 and "〇" not in text:  # 二三日, 五六人: a range
-            return None
+        if len(text) == 2 and _KANJI_DIGITS[text[1]] == _KANJI_DIGITS[text[0]] + 1 > 1:
+            return None  # 二三日, 八九割: a range, however MeCab split it
         return "".join(str(_KANJI_DIGITS[c]) for c in text)  # written digit by digit
     total, digit, last_unit = 0, None, 10_000
     for c in text:
         unit = _KANJI_UNITS.get(c)
         if unit is None:
-            if c == "〇" and digit is None and total:  # 二千〇五: a zero after a unit
+            if c == "〇" and digit is None and last_unit >= 100 and total:  # 二千〇五: a zero after 百 or 千
                 continue
             if digit is not None:  # two digits in a row (二三百): not one number
                 return None
@@ -213,10 +221,18 @@ def kanji_number(parts: list[str]) -> str | None:
     return str(total + (digit or 0))
 
 
-def kanji_word_number(word: str) -> str | None:
-    """The digits of a word that is a number written in kanji (二十五, 二〇二六), else None."""
-    word = word.replace("○", "〇")
-    return kanji_number([word]) if _KANJI_NUMERAL.fullmatch(word) else None
+def _read_run(numerals: list[_Numeral]) -> Iterator[tuple[int, int, str | None]]:
+    """Read a run of adjacent numeral morphemes: ``(first, stop, term)`` for each
+    term, the number read from ``numerals[first:stop]`` or a morpheme's own term
+    (None: dropped). Leading ○ are placeholders (○○三人: ○ ○ 3)."""
+    lead = 0
+    while lead < len(numerals) and numerals[lead][0].startswith("○"):
+        lead += 1
+    number = kanji_number([form for form, _ in numerals[lead:]]) if lead < len(numerals) else None
+    for i in range(lead if number is not None else len(numerals)):
+        yield i, i + 1, numerals[i][1]
+    if number is not None:
+        yield lead, len(numerals), number
 
 
 #: A run of adjacent numeral morphemes: (numeral, start, end) each.
@@ -224,11 +240,9 @@ _Run = list[tuple[_Numeral, int, int]]
 
 
 def _numbers(run: _Run) -> list[tuple[str, int, int]]:
-    """The terms of a run of adjacent numeral morphemes: one number, or each its own term."""
-    number = kanji_number([form for (form, _), _, _ in run])
-    if number is not None:
-        return [(number, run[0][1], run[-1][2])]
-    return [(term, s, e) for (_, term), s, e in run if term is not None]
+    """The kept terms of a run of adjacent numeral morphemes, with their offsets."""
+    return [(term, run[a][1], run[b - 1][2])
+            for a, b, term in _read_run([numeral for numeral, _, _ in run]) if term is not None]
 
 
 def _runs(numerals: list[tuple[int, _Numeral, int, int]]) -> Iterator[tuple[int, _Run]]:
@@ -312,13 +326,10 @@ def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
 
 
 def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]]) -> Iterator[Morpheme]:
-    """The run of numeral morphemes as one number, or each as it is; empties ``run``."""
-    number = kanji_number([form for (form, _), _, _, _, _ in run])
-    if number is not None:
-        yield "".join(m[3] for m in run), number, run[0][4], run[0][1], run[-1][2], True, ""
-    else:
-        for (_, term), s, e, surface, tag in run:
-            yield surface, term if term is not None else surface, tag, s, e, term is not None, ""
+    """The run of numeral morphemes as :func:`_read_run` reads it; empties ``run``."""
+    for a, b, term in _read_run([m[0] for m in run]):
+        surface = "".join(m[3] for m in run[a:b])
+        yield surface, term if term is not None else surface, run[a][4], run[a][1], run[b - 1][2], term is not None, ""
     run.clear()
 
 
