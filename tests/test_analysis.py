@@ -386,9 +386,12 @@ def test_unidic_senses_are_cut_from_lemmas(analyzer: Analyzer, text: str, word: 
     ("二○一六年に", "2016年に", "二○一六"),  # ○ (a circle) written for zero
     ("二千〇五年に", "2005年に", "二千〇五"),
     ("金壱万円", "金1万円", "壱"),  # an old numeral, read from its lemma
-    ("〇歳児の保育", "0歳児の保育", "〇"),  # 〇 alone is zero
-    ("零時に出発", "0時に出発", "零"),
     ("○○三人が来た", "○○3人が来た", "三"),  # ○ placeholders stay apart from the number after them
+    ("令和元年一二月に", "令和元年12月に", "一二"),  # two consecutive digits before 月: twelve, not a range
+    ("第一二回大会", "第12回大会", "一二"),
+    ("ひとつの答え", "1つの答え", "ひと"),  # a kana numeral before the word it counts
+    ("みっつの約束", "3つの約束", "みっ"),
+    ("六千円を払う", "6000円を払う", "六千"),
 ])
 def test_numbers_written_in_kanji_meet_digits(analyzer: Analyzer, kanji: str, digits: str, number: str) -> None:
     tokens = analyzer.tokens(kanji)
@@ -407,7 +410,7 @@ def test_numbers_written_in_kanji_meet_digits(analyzer: Analyzer, kanji: str, di
     (["二", "三"], None), (["八", "九"], None),  # the same ranges as MeCab splits them (二三人, 八九割)
     (["三", "五"], "35"), (["〇", "三"], "03"), (["二", "○", "一六"], "2016"), (["三", "○"], "30"),
     (["二", "三百"], None), (["十", "十"], None), (["百千"], None), (["〇", "〇"], None),
-    (["〇"], "0"), (["○"], None), (["○", "〇", "三"], None),  # ○ leads a placeholder, not a number
+    (["〇"], None), (["○"], None), (["○", "〇", "三"], None),  # a bullet, placeholders
     (["十", "〇", "五"], None),  # a zero skipped after 百 or 千 only (二千〇五)
 ])
 def test_kanji_number(parts: list[str], digits: str | None) -> None:
@@ -418,15 +421,20 @@ def test_kanji_number(parts: list[str], digits: str | None) -> None:
 
 def test_runs_that_are_not_one_number_keep_their_kanji(analyzer: Analyzer) -> None:
     assert [t.term for t in analyzer.tokens("二三日休んだ")][:2] == ["二三", "日"]
-    assert [t.term for t in analyzer.tokens("○○県の話")][:3] == ["○", "○", "県"]  # a placeholder
-    # ranges MeCab splits into two numerals stay two words, whichever path reads them
-    for text, words in [("二三人が来た", ["二", "三", "人"]), ("八九割は賛成", ["八", "九", "割"]),
-                        ("業界で一二を争う", ["業界", "一", "二", "争う"]), ("十中八九", ["10", "中", "八", "九"])]:
+    assert [t.term for t in analyzer.tokens("○○県の話")][:3] == ["〇", "〇", "県"]  # a placeholder, as 〇〇県
+    # a range is one word however MeCab splits it (二三日: one morpheme; 二三人: two)
+    for text, words in [("二三人が来た", ["二三", "人"]), ("八九割は賛成", ["八九", "割"]),
+                        ("業界で一二を争う", ["業界", "一二", "争う"]), ("十中八九", ["10", "中", "八九"]),
+                        # 〇 alone is a bullet or a placeholder, 〇〇 too, before a number as well
+                        ("〇月〇日に", ["〇", "月", "〇", "日"]), ("〇〇三人", ["〇", "〇", "3", "人"]),
+                        ("〇重視した", ["〇", "重視"]),
+                        # 十, 百 and 千 right after digits stay words, as MeCab reads 2千
+                        ("6千円", ["6", "千", "円"]), ("2千円", ["2", "千", "円"]),
+                        # a kana numeral is read only before the word it counts
+                        ("はちにん", ["八"]), ("いちにさん", ["一", "さん"])]:
         assert [t.term for t in analyzer.tokens(text)][:len(words)] == words, text
         assert [t[0] for t in analyzer.index_terms(text)][:len(words)] == words, text
-    # numerals written in kana are words (いち is not 1), as before numbers were read
-    assert "1" not in [t.term for t in analyzer.tokens("いちにさん")]
-    assert "10" not in [t.term for t in analyzer.tokens("にじゅう")]
+    assert [t.term for t in analyzer.tokens("〇〇県")] == [t.term for t in analyzer.tokens("○○県")] == ["〇", "〇", "県"]
     # words that hold a numeral stay words; numerals in names are numbers on both sides
     assert [t.term for t in analyzer.tokens("一緒に五輪を見た")] == ["一緒", "五輪", "見る"]
 
@@ -508,3 +516,17 @@ def test_indexing_path_gives_the_kept_tokens_of_real_articles(analyzer: Analyzer
         indexed = analyzer.index_terms(text)
         assert [(term, s, e) for term, s, e, _ in indexed] == [(t.term, t.start, t.end) for t in tokens]
         assert [r for _, _, _, r in indexed] == [t.reading for t in tokens]
+
+
+def test_a_long_text_without_sentence_ends_is_cut_after_a_pause(analyzer: Analyzer) -> None:
+    """MeCab gets at most 20,000 characters at once: without a sentence end, the
+    cut falls after a comma or space, so no word or number is split."""
+    from searchkit.analysis.analyzer import _MECAB_CHUNK, _chunks
+
+    body = "二千二十五年の東京" * 1000  # 9,000 characters, then a comma, then more
+    text = "はじまりの話" + body + "、" + body + "、" + body  # a hard cut at 20,000 would split 二千二|十五
+    cuts = [b for _, b in _chunks(text, 0, len(text))][:-1]
+    assert cuts and all(text[c - 1] == "、" for c in cuts)
+    assert all(b - a <= _MECAB_CHUNK for a, b in _chunks(text, 0, len(text)))
+    terms = [t[0] for t in analyzer.index_terms(text)]
+    assert terms.count("2025") == 3000 and "2" not in terms and "25" not in terms

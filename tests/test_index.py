@@ -273,7 +273,8 @@ def test_two_first_searches_at_once_both_get_the_whole_demo_index(
     monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
     builds: list[int] = []
     sizes: list[int] = []
-    second = threading.Thread(target=lambda: sizes.append(len(demo.demo_index())))
+    told: list[str] = []
+    second = threading.Thread(target=lambda: sizes.append(len(demo.demo_index(announce=told.append))))
 
     def articles() -> Iterator[dict[str, Any]]:
         builds.append(1)
@@ -286,11 +287,12 @@ def test_two_first_searches_at_once_both_get_the_whole_demo_index(
     second.join(60)
     assert sizes == [len(DOCS), len(DOCS)]
     assert builds == [1]  # the second waited for the first build and used it
+    assert len(told) == 1 and told[0].startswith("waiting for another search")
     assert cache_names(tmp_path) == [demo.demo_path().name]
     assert Index.open(demo.demo_path()).search("東京")[0].id == "n3"
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated", "segment"])
+@pytest.mark.parametrize("damage", ["empty", "truncated", "segment", "garbage", "removed"])
 def test_a_damaged_demo_index_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
     from searchkit import demo
 
@@ -298,9 +300,14 @@ def test_a_damaged_demo_index_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
     path = demo.demo_path()
     Index.create(path).add(DOCS[:2], procs=1)
-    victim = next(path.glob("*.seg" if damage == "segment" else "*.toc"))
+    victim = next(path.glob("*.seg" if damage in ("segment", "removed") else "*.toc"))
     data = victim.read_bytes()
-    victim.write_bytes(b"" if damage == "empty" else data[: len(data) // 2])
+    if damage == "removed":
+        victim.unlink()
+    elif damage == "garbage":  # Whoosh's own IndexError ("created on different architecture")
+        victim.write_bytes(bytes([5]) + data[1:])
+    else:
+        victim.write_bytes(b"" if damage == "empty" else data[: len(data) // 2])
     with pytest.raises(StorageError, match="damaged"):
         len(Index.open(path))
     announced: list[str] = []
@@ -308,6 +315,17 @@ def test_a_damaged_demo_index_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Mon
     assert announced and len(ix) == len(DOCS)
     assert ix.search("東京")[0].id == "n3"
     assert cache_names(tmp_path) == [path.name]
+
+
+def test_a_file_in_the_demo_index_place_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
+    path = demo.demo_path()
+    path.write_text("not an index", encoding="utf-8")
+    assert len(demo.demo_index()) == len(DOCS)
+    assert cache_names(tmp_path) == [path.name]  # the file is not left beside it
 
 
 def test_two_first_searches_replace_a_damaged_demo_index_once(
@@ -648,3 +666,39 @@ def test_a_damaged_index_is_a_storage_error_and_can_be_replaced(tmp_path: Path) 
         Index.create(path)  # a damaged index is still an index: not replaced unasked
     Index.create(path, overwrite=True).add(DOCS, procs=1)
     assert len(Index.open(path)) == len(DOCS)
+
+
+# Whoosh retries opening a segment ten times on an OSError (a writer may be
+# removing files) and leaves each try's file to the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_damage_met_while_searching_is_a_storage_error(tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    # Real articles, then bytes of the segment overwritten: searches, stored
+    # fields and snippets report damage, not zlib or pickle errors.
+    import gc
+    import random
+
+    path = tmp_path / "ix"
+    Index.create(path).add(corpus_articles[:200], procs=1)
+    seg = next(path.glob("*.seg"))
+    data = seg.read_bytes()
+    raw: list[str] = []
+    for at in range(0, len(data) - 512, max(1, len(data) // 100)):
+        damaged = bytearray(data)
+        damaged[at:at + 512] = random.Random(at).randbytes(512)
+        seg.write_bytes(bytes(damaged))
+        ix = None
+        try:
+            ix = Index.open(path)
+            for q in ["東京", "女性", "Japan", "男性 結婚", "2012年", "彼"]:
+                for hit in ix.search(q):
+                    hit.snippet, hit.matches, hit.fields  # noqa: B018
+        except SearchkitError:
+            pass
+        except Exception as exc:  # noqa: BLE001 -- what this test is for: nothing else escapes
+            raw.append(f"{type(exc).__module__}.{type(exc).__name__} at {at}: {exc}")
+        finally:
+            if ix is not None:
+                ix.close()
+            gc.collect()  # Whoosh's leaked files are closed within this test
+    assert not raw, raw
+

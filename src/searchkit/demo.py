@@ -57,7 +57,10 @@ def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = FileStorage(str(path.parent)).lock(f".{path.name}.lock")
-        lock.acquire(blocking=True)
+        if not lock.acquire(blocking=False):
+            if announce:
+                announce(f"waiting for another search that is building the demo index in {path}…")
+            lock.acquire(blocking=True)
     except OSError as exc:
         raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}; "
                            f"set SEARCHKIT_CACHE to a writable directory") from exc
@@ -101,7 +104,10 @@ def _build(path: Path, announce: Callable[[str], None] | None) -> Index:
             stale = path.with_name(f".{path.name}-stale-{token}")  # old or damaged: moved aside
             os.replace(path, stale)
             os.rename(building, path)
-            shutil.rmtree(stale, ignore_errors=True)
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:
+                stale.unlink()
     except OSError as exc:
         raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}") from exc
     finally:

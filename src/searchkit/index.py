@@ -11,18 +11,15 @@ crash or a full disk leaves the index at its previous commit.
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
-import pickle
 import re
 import socket
-import struct
 import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,7 +31,6 @@ from importlib.metadata import version as _package_version
 
 import whoosh.index
 from whoosh import query as wq
-from whoosh.filedb.structfile import StructFile
 from whoosh.index import LockError
 from whoosh.scoring import BM25F
 
@@ -42,6 +38,7 @@ from . import _version as _version_module
 from .aliases import AliasTable
 from .analysis import DICTIONARY, Analyzer
 from ._writer import ArticleWriter, ParallelWriter
+from ._damage import DAMAGE, close_files, damaged, reading
 from .documents import clean_article, repair_text
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from .schema import BM25_B, BM25_K1, article_schema, lead_of
@@ -147,35 +144,13 @@ def _default_procs(n_docs: int) -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-#: What Whoosh raises reading a truncated or overwritten file of an index.
-_DAMAGE = (EOFError, pickle.UnpicklingError, struct.error, TypeError, ValueError, IndexError, KeyError)
-
-
 def _holds_index(p: Path) -> bool:
     """Whether directory ``p`` holds an index (a damaged one counts)."""
     try:
         return p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME)
-    except _DAMAGE as exc:
-        _close_files(exc)
+    except DAMAGE as exc:
+        close_files(exc)
         return True
-
-
-def _close_files(exc: BaseException) -> None:
-    """Close the files Whoosh left open when it failed reading a damaged index."""
-    tb = exc.__traceback__
-    while tb is not None:
-        for value in list(tb.tb_frame.f_locals.values()):
-            if isinstance(value, StructFile) and not value.is_closed or isinstance(value, io.IOBase):
-                with suppress(OSError, ValueError):  # closing is a courtesy; the damage is what gets reported
-                    value.close()
-        tb = tb.tb_next
-
-
-def _damaged(path: Path, exc: Exception) -> StorageError:
-    _close_files(exc)
-    what = "struct.error" if isinstance(exc, struct.error) else type(exc).__name__
-    return StorageError(f"the index at {path} is damaged ({what}: {exc}); rebuild it: "
-                        f"searchkit index SOURCE... -i {shlex.quote(str(path))} --new")
 
 
 def _storage_error(path: Path, exc: OSError) -> StorageError:
@@ -272,8 +247,9 @@ class Index:
             raise SchemaMismatch(f"the index at {p} was written by an incompatible version: {exc}") from exc
         except OSError as exc:
             raise StorageError(f"cannot read the index at {p}: {exc.strerror or exc}") from exc
-        except _DAMAGE as exc:
-            raise _damaged(p, exc) from exc
+        except DAMAGE as exc:
+            close_files(exc)
+            raise damaged(p, exc) from exc
         if set(ix.schema.names()) < {"id", "title", "body"}:
             raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
         _check_analyzer(p)
@@ -457,8 +433,14 @@ class Index:
                 local.checked = now
                 if not searcher.up_to_date():
                     local.searcher = searcher = searcher.refresh()
-        except _DAMAGE as exc:
-            raise _damaged(self.path, exc) from exc
+        except DAMAGE as exc:
+            if searcher is None:  # nothing of this index is open yet (a refresh may reuse open files)
+                close_files(exc)
+            raise damaged(self.path, exc) from exc
+        except OSError as exc:
+            if searcher is None:
+                close_files(exc)
+            raise StorageError(f"cannot read the index at {self.path}: {exc.strerror or exc}") from exc
         return searcher
 
     def refresh(self) -> None:
@@ -469,11 +451,13 @@ class Index:
         return int(self._searcher().doc_count())
 
     def __contains__(self, doc_id: object) -> bool:
-        return isinstance(doc_id, str) and self._searcher().document_number(id=repair_text(doc_id)) is not None
+        with reading(self.path):
+            return isinstance(doc_id, str) and self._searcher().document_number(id=repair_text(doc_id)) is not None
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one article (``tags`` as a list), or None."""
-        fields = self._searcher().document(id=repair_text(doc_id))
+        with reading(self.path):
+            fields = self._searcher().document(id=repair_text(doc_id))
         if fields is None:
             return None
         fields = dict(fields)
@@ -485,7 +469,8 @@ class Index:
         """Search the index; see :func:`searchkit.search.search` for the options."""
         from .search import search
 
-        return search(self, query, **options)
+        with reading(self.path):
+            return search(self, query, **options)
 
     def related(self, doc_id: str, *, limit: int = 5) -> list[Hit]:
         """Articles like ``doc_id``, from its key terms (title and body), best first.
@@ -494,11 +479,15 @@ class Index:
             KeyError: no article has this id.
             ValueError: ``limit`` is below 1.
         """
+        if limit < 1:
+            raise ValueError("limit must be at least 1")
+        with reading(self.path):
+            return self._related(doc_id, limit)
+
+    def _related(self, doc_id: str, limit: int) -> list[Hit]:
         from .analysis.english import stem
         from .search import NAME_BOOST, Results, _by_score, _with_whole_tie
 
-        if limit < 1:
-            raise ValueError("limit must be at least 1")
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:

@@ -55,6 +55,7 @@ from whoosh import matching as wm
 from whoosh import query as wq
 
 from . import rerank as _rerank
+from . import _damage
 from ._whoosh import READING_PREFIX
 from .analysis import Analyzer, Token
 from .analysis.english import stem
@@ -167,14 +168,16 @@ class Hit:
     def fields(self) -> dict[str, Any]:
         """Stored fields (title, body, url, published, lang, category, tags), read on first access."""
         if self._fields is None:
-            self._fields = _stored(self._results._searcher, self._docnum)
+            with _damage.reading(self._results._index.path):
+                self._fields = _stored(self._results._searcher, self._docnum)
         return self._fields
 
     @property
     def snippet(self) -> Snippet:
         """Best passage of the body with the matched words marked (computed on first access)."""
         if self._snippet is None:
-            self._results._make_snippets()
+            with _damage.reading(self._results._index.path):
+                self._results._make_snippets()
         assert self._snippet is not None
         return self._snippet
 
@@ -182,7 +185,8 @@ class Hit:
     def matches(self) -> list[Match]:
         """Which query words matched which words of the body, and how."""
         if self._snippet is None:
-            self._results._make_snippets()
+            with _damage.reading(self._results._index.path):
+                self._results._make_snippets()
         body = self.fields.get("body", "")
         return [self._results._explain(term, body[s:e], s, e) for s, e, term in sorted(self._matches)]
 

@@ -20,13 +20,19 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   JapaneseKatakanaStemFilter does;
 * numbers written in kanji become digits, as most news writes them (三人 →
   ``3`` ``人``, 二十五日 → ``25`` ``日``, 二〇二三年 → ``2023`` ``年``, 二千〇五年 →
-  ``2005`` ``年``, 壱万円 → ``1`` ``万`` ``円``, 〇歳 → ``0`` ``歳``): adjacent
-  numeral morphemes written in kanji are read as one number from their lemmas
-  (壱 → 一, 〇 → 零), with 〇 as zero whatever MeCab tags it and ○ as zero after
-  a digit (二○一六); 万, 億 and 兆 stay words of their own, as they do after
-  digits (3万人 and 三万人 both give ``3`` ``万`` ``人``). What is not plainly
-  one number keeps its words: 二三日 and 八九割 (ranges: "two or three days"),
-  十十, ○○県 and ○○三人 (placeholders), いち (kana).
+  ``2005`` ``年``, 壱万円 → ``1`` ``万`` ``円``): adjacent numeral morphemes written in
+  kanji are read as one number from their lemmas (壱 → 一, 〇 → 零), with 〇 as
+  zero whatever MeCab tags it and ○ as zero after a digit (二○一六); 万, 億 and
+  兆 stay words of their own, as they do after digits (3万人 and 三万人 both give
+  ``3`` ``万`` ``人``), and so do 十, 百 and 千 right after digits (6千円 → ``6``
+  ``千`` ``円``, as MeCab reads 2千). Numerals in kana are read only before the
+  word they count (ひとつ → ``1`` ``つ``, as 一つ; はちに stays 八). What is not
+  plainly one number keeps its words: 〇 alone (a bullet, or a placeholder as
+  in 〇月〇日), 〇〇 and ○○ (placeholders, also before a number: ○○三人), 十十;
+  two consecutive digits are a range, one word however MeCab split them
+  (二三日, 二三人 and 八九割 give ``二三``, ``二三``, ``八九``), unless 月, 時, 分, 秒
+  or 号 follows or 第 comes before (一二月 → ``12`` ``月``, 第一二回 → ``第``
+  ``12`` ``回``).
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -72,9 +78,11 @@ _KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千]+")
 _ZEROS = re.compile("[〇○]+")
 #: What a numeral morpheme's surface may hold to be read as a number (not いち, じゅう).
 _NUMERAL_SURFACE = frozenset("〇○零一二三四五六七八九十百千壱壹弐貳参參肆伍陸漆捌玖拾廿卅")
+#: Words after which two consecutive digits are a number, not a range (一二月, 一二時).
+_NUMBER_AFTER = frozenset({"月", "時", "分", "秒", "号"})
 #: A numeral morpheme: its number form (lemma, 零 as 〇; a surface of zeros as
-#: written) and the term it has outside a number.
-_Numeral = tuple[str, str | None]
+#: written), the term it has outside a number, and whether it is written in kana.
+_Numeral = tuple[str, str | None, bool]
 
 #: (surface, term, tag, start, end, keep, reading) — start/end index the parsed
 #: string; reading is the romaji key of a proper noun or loanword, else "".
@@ -173,12 +181,15 @@ def _line(line: str) -> _Line:
             reading = key or ""
     numeral: _Numeral | None = None
     if _ZEROS.fullmatch(surface):  # 二〇〇七: MeCab may tag the second 〇 a symbol
-        numeral = surface, term
-    elif tag == "名詞-数詞" and _NUMERAL_SURFACE.issuperset(surface):
+        numeral = surface, surface.replace("○", "〇"), False
+    elif tag == "名詞-数詞":
         form = (lemma or surface).replace("零", "〇")
         if _KANJI_NUMERAL.fullmatch(form):
-            numeral = form, term
-    if numeral is not None:  # read with its neighbours (see _numbers)
+            if _NUMERAL_SURFACE.issuperset(surface):
+                numeral = form, term, False
+            elif all("\u3041" <= c <= "\u30ff" for c in surface):  # ひと, みっ, いち
+                numeral = form, term, True
+    if numeral is not None:  # read with its neighbours (see _read_run)
         term, reading = None, ""
     return len(ws), len(surface), term, surface, tag, reading, kind, numeral
 
@@ -198,11 +209,11 @@ def kanji_number(parts: list[str]) -> str | None:
     if text.startswith("○"):  # ○○県: a placeholder; ○ is zero only after a digit
         return None
     text = text.replace("○", "〇")
-    if not text.strip("〇"):
-        return "0" if text == "〇" else None  # 〇歳児; 〇〇: a placeholder
+    if not text.strip("〇"):  # 〇 alone, 〇〇: a bullet or a placeholder
+        return None
     if not any(c in _KANJI_UNITS for c in text):
-        if len(text) == 2 and _KANJI_DIGITS[text[1]] == _KANJI_DIGITS[text[0]] + 1 > 1:
-            return None  # 二三日, 八九割: a range, however MeCab split it
+        if _is_range(text):  # 二三日, 八九割: two or three, eight or nine
+            return None
         return "".join(str(_KANJI_DIGITS[c]) for c in text)  # written digit by digit
     total, digit, last_unit = 0, None, 10_000
     for c in text:
@@ -221,28 +232,44 @@ def kanji_number(parts: list[str]) -> str | None:
     return str(total + (digit or 0))
 
 
-def _read_run(numerals: list[_Numeral]) -> Iterator[tuple[int, int, str | None]]:
-    """Read a run of adjacent numeral morphemes: ``(first, stop, term)`` for each
-    term, the number read from ``numerals[first:stop]`` or a morpheme's own term
-    (None: dropped). Leading ○ are placeholders (○○三人: ○ ○ 3)."""
-    lead = 0
-    while lead < len(numerals) and numerals[lead][0].startswith("○"):
-        lead += 1
-    number = kanji_number([form for form, _ in numerals[lead:]]) if lead < len(numerals) else None
-    for i in range(lead if number is not None else len(numerals)):
-        yield i, i + 1, numerals[i][1]
+def _is_range(text: str) -> bool:
+    """Whether ``text`` is two consecutive kanji digits (二三, 八九): a range."""
+    return (len(text) == 2 and text[0] in _KANJI_DIGITS and text[1] in _KANJI_DIGITS
+            and _KANJI_DIGITS[text[1]] == _KANJI_DIGITS[text[0]] + 1 > 1)
+
+
+def _read_run(numerals: list[_Numeral], before: str | None, after: str | None) -> list[tuple[int, int, str | None]]:
+    """Read a run of adjacent numeral morphemes, between the kept words
+    ``before`` and ``after`` that touch it (None: no such word): ``(first,
+    stop, term)`` for each term, the number read from ``numerals[first:stop]``
+    or a morpheme's own term (None: dropped)."""
+    forms = [form for form, _, _ in numerals]
+    text = "".join(forms)
+    lead = 0  # leading placeholder zeros: ○○県, ○○三人, 〇〇三人
+    if text.startswith(("○", "〇〇", "〇○")):
+        while lead < len(forms) and _ZEROS.fullmatch(forms[lead]):
+            lead += 1
+    own: list[tuple[int, int, str | None]] = [(i, i + 1, numerals[i][1]) for i in range(lead)]
+    rest = forms[lead:]
+    if not rest:
+        return own
+    number = None
+    if (after is not None or not any(kana for _, _, kana in numerals[lead:])) and not (
+            before is not None and before.isdecimal() and rest[0][0] in _KANJI_UNITS):  # not 6千
+        number = kanji_number(rest)
+        joined = "".join(rest)
+        if number is None and _is_range(joined):
+            if before == "第" or after in _NUMBER_AFTER:  # 一二月, 第一二回: twelve
+                number = "".join(str(_KANJI_DIGITS[c]) for c in joined)
+            else:  # 二三人 as MeCab splits it is 二三, as in 二三日
+                return [*own, (lead, len(forms), joined)]
     if number is not None:
-        yield lead, len(numerals), number
+        return [*own, (lead, len(forms), number)]
+    return own + [(i, i + 1, numerals[i][1]) for i in range(lead, len(forms))]
 
 
 #: A run of adjacent numeral morphemes: (numeral, start, end) each.
 _Run = list[tuple[_Numeral, int, int]]
-
-
-def _numbers(run: _Run) -> list[tuple[str, int, int]]:
-    """The kept terms of a run of adjacent numeral morphemes, with their offsets."""
-    return [(term, run[a][1], run[b - 1][2])
-            for a, b, term in _read_run([numeral for numeral, _, _ in run]) if term is not None]
 
 
 def _runs(numerals: list[tuple[int, _Numeral, int, int]]) -> Iterator[tuple[int, _Run]]:
@@ -289,6 +316,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
     if len(cache) > _LINES_MAX:
         cache.clear()
     get = cache.get
+    first = len(out)
     numerals: list[tuple[int, _Numeral, int, int]] = []
     for line in _parse(text):
         info = get(line)
@@ -302,7 +330,11 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
         elif numeral is not None:  # numbers are read once their run is whole
             numerals.append((len(out), numeral, pos - n, pos))
     for at, run in reversed(list(_runs(numerals))):  # back to front: places hold
-        out[at:at] = [(term, s, e, "") for term, s, e in _numbers(run)]
+        start, end = run[0][1], run[-1][2]
+        before = out[at - 1][0] if at > first and out[at - 1][2] == start else None
+        after = out[at][0] if at < len(out) and out[at][1] == end else None
+        read = _read_run([numeral for numeral, _, _ in run], before, after)
+        out[at:at] = [(term, run[a][1], run[b - 1][2], "") for a, b, term in read if term is not None]
 
 
 def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
@@ -310,24 +342,32 @@ def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
     (a number written in kanji as one morpheme, however MeCab split it)."""
     pos = offset
     run: list[tuple[_Numeral, int, int, str, str]] = []
+    before: str | None = None  # the kept word that ends where the run starts
+    last: tuple[str | None, int] = (None, -1)  # the last morpheme's term (if kept) and end
     for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text)):
         if not n:
             continue
         start = pos + ws
         pos = start + n
-        if run and (numeral is None or run[-1][2] != start):
-            yield from _numeral_morphemes(run)
         if numeral is not None:
+            if run and run[-1][2] != start:
+                yield from _numeral_morphemes(run, before, None)
+            if not run:
+                before = last[0] if last[1] == start else None
             run.append((numeral, start, pos, surface, tag))
             continue
+        if run:
+            yield from _numeral_morphemes(run, before, term if run[-1][2] == start else None)
+        last = (term, pos)
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
     if run:
-        yield from _numeral_morphemes(run)
+        yield from _numeral_morphemes(run, before, None)
 
 
-def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]]) -> Iterator[Morpheme]:
+def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]], before: str | None,
+                       after: str | None) -> Iterator[Morpheme]:
     """The run of numeral morphemes as :func:`_read_run` reads it; empties ``run``."""
-    for a, b, term in _read_run([m[0] for m in run]):
+    for a, b, term in _read_run([m[0] for m in run], before, after):
         surface = "".join(m[3] for m in run[a:b])
         yield surface, term if term is not None else surface, run[a][4], run[a][1], run[b - 1][2], term is not None, ""
     run.clear()
