@@ -317,6 +317,20 @@ def test_a_damaged_demo_index_is_rebuilt(tmp_path: Path, monkeypatch: pytest.Mon
     assert cache_names(tmp_path) == [path.name]
 
 
+def test_demo_indexes_of_older_analyzer_versions_are_removed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import __version__, demo
+
+    monkeypatch.setenv("SEARCHKIT_CACHE", str(tmp_path))
+    monkeypatch.setattr(demo, "sample_articles", lambda: iter(DOCS))
+    old = [tmp_path / f"demo-{__version__}", tmp_path / f"demo-{__version__}-a{Analyzer.version - 1}"]
+    others = [tmp_path / "demo-0.0.9-a3", tmp_path / f"demo-{__version__}-a{Analyzer.version + 1}", tmp_path / "notes"]
+    for d in old + others:
+        (d / "x").mkdir(parents=True)
+    demo.demo_index()
+    assert not any(d.exists() for d in old)
+    assert all(d.exists() for d in others)  # other versions' indexes, a newer searchkit's, the user's own
+
+
 def test_a_file_in_the_demo_index_place_is_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from searchkit import demo
 

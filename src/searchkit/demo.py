@@ -8,6 +8,7 @@ searchkit version and analyzer version.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
@@ -112,7 +113,21 @@ def _build(path: Path, announce: Callable[[str], None] | None) -> Index:
         raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}") from exc
     finally:
         shutil.rmtree(building, ignore_errors=True)
+    _remove_outdated(path)
     return Index.open(path)
+
+
+def _remove_outdated(path: Path) -> None:
+    """Remove the demo indexes this searchkit version made with other analyzer
+    versions (``demo-0.1.0``, ``demo-0.1.0-a4``): it never opens them again.
+    Other searchkit versions' indexes are left to them."""
+    outdated = [path.with_name(f"demo-{__version__}")]
+    outdated += [d for d in path.parent.glob(f"demo-{__version__}-a*") if d != path]
+    for d in outdated:
+        if d.is_dir() and d.name[len(f"demo-{__version__}"):] in ("", *(f"-a{n}" for n in range(1, Analyzer.version))):
+            shutil.rmtree(d, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                d.with_name(f".{d.name}.lock").unlink()
 
 
 def _remove_stale_builds(path: Path) -> None:
