@@ -431,7 +431,16 @@ def test_runs_that_are_not_one_number_keep_their_kanji(analyzer: Analyzer) -> No
                         # 十, 百 and 千 right after digits stay words, as MeCab reads 2千
                         ("6千円", ["6", "千", "円"]), ("2千円", ["2", "千", "円"]),
                         # a kana numeral is read only before the word it counts
-                        ("はちにん", ["八"]), ("いちにさん", ["一", "さん"])]:
+                        ("はちにん", ["八"]), ("いちにさん", ["一", "さん"]), ("Tさん本人", ["t", "三", "本人"]),
+                        ("そんなご時世", ["そんな", "御", "時世"]), ("ひと工夫", ["一", "工夫"]),
+                        # a range before 月, 時, 分 is a number only if it can be one (一二月, 二三時)
+                        ("七八月は暑い", ["七八", "月"]), ("三四時", ["三四", "時"]), ("八九分通り", ["八九", "分", "通り"]),
+                        ("二三時", ["23", "時"]), ("大正一二年", ["大正", "12", "年"]),
+                        # after digits a unit is a word, and what follows it a number
+                        ("6千五百円", ["6", "千", "500", "円"]), ("ABC 6千円", ["abc", "6", "千", "円"]),
+                        # 〇 alone is zero before 歳 or 点; MeCab joining ○○ or not gives the same terms
+                        ("〇歳児", ["0", "歳", "児"]), ("タレントの○○は", ["タレント", "〇", "〇"]),
+                        ("タレントの〇〇は", ["タレント", "〇", "〇"])]:
         assert [t.term for t in analyzer.tokens(text)][:len(words)] == words, text
         assert [t[0] for t in analyzer.index_terms(text)][:len(words)] == words, text
     assert [t.term for t in analyzer.tokens("〇〇県")] == [t.term for t in analyzer.tokens("○○県")] == ["〇", "〇", "県"]
@@ -522,6 +531,11 @@ def test_a_long_text_without_sentence_ends_is_cut_after_a_pause(analyzer: Analyz
     """MeCab gets at most 20,000 characters at once: without a sentence end, the
     cut falls after a comma or space, so no word or number is split."""
     from searchkit.analysis.analyzer import _MECAB_CHUNK, _chunks
+
+    # no pause at all: the hard cut steps back out of the number (二〇|二三 at 20,000)
+    text = "あ" * 19_998 + "二〇二三年" + "あ" * 10
+    assert [t[0] for t in analyzer.index_terms(text)].count("2023") == 1
+    assert [t.term for t in analyzer.tokens(text)].count("2023") == 1
 
     body = "二千二十五年の東京" * 1000  # 9,000 characters, then a comma, then more
     text = "はじまりの話" + body + "、" + body + "、" + body  # a hard cut at 20,000 would split 二千二|十五

@@ -716,3 +716,43 @@ def test_damage_met_while_searching_is_a_storage_error(tmp_path: Path, corpus_ar
             gc.collect()  # Whoosh's leaked files are closed within this test
     assert not raw, raw
 
+
+
+def test_a_searcher_refreshed_after_another_writer_sees_exactly_the_new_commit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import searchkit.index as index_module
+
+    path = tmp_path / "ix"
+    ix = Index.create(path)
+    ix.add([{"id": f"a{i}", "title": "東京", "body": f"東京の記事{i}。"} for i in range(4)], procs=1)
+    ix.add([{"id": f"b{i}", "title": "大阪", "body": f"大阪の記事{i}。東京にも行く。"} for i in range(4)], procs=1)
+    assert len(ix.search("東京", limit=50)) == 8
+    other = Index.open(path)  # another writer: a delete, an add, a merge of every segment
+    other.delete(["a1"])
+    other.add([{"id": "c1", "title": "京都", "body": "京都と東京の記事"}], procs=1)
+    other.optimize()
+    other.close()
+    later = time.monotonic() + 5  # past the one-second check, without waiting for it
+    monkeypatch.setattr(index_module.time, "monotonic", lambda: later)
+    ids = [h.id for h in ix.search("東京", limit=50)]
+    assert sorted(ids) == sorted(["a0", "a2", "a3", "b0", "b1", "b2", "b3", "c1"])  # once each, a1 gone
+    assert len(ix) == 8 and "a1" not in ix and "c1" in ix
+    assert sorted(h.id for h in ix.related("a0", limit=50)) == sorted(set(ids) - {"a0"})
+
+
+@pytest.mark.parametrize("error", [MemoryError, OverflowError])
+def test_a_garbage_length_in_the_table_of_contents_is_damage(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]) -> None:
+    # Random bytes in a table of contents can make Whoosh read a huge length
+    # and ask for that much memory (seen with a real damaged file).
+    import searchkit.index as index_module
+
+    path = tmp_path / "ix"
+    Index.create(path).add(DOCS, procs=1)
+
+    def read(*args: object, **kwargs: object) -> object:
+        raise error("a garbage length")
+
+    monkeypatch.setattr(index_module.whoosh.index.TOC, "read", read)
+    with pytest.raises(StorageError, match="damaged"):
+        Index.open(path)

@@ -24,7 +24,8 @@ __all__ = ["DAMAGE", "close_files", "damaged", "reading"]
 #: What Whoosh raises opening an index whose table of contents or segment
 #: files were cut short, overwritten or removed (its own IndexError included).
 DAMAGE = (EOFError, pickle.UnpicklingError, struct.error, zlib.error, TypeError, ValueError, IndexError, KeyError,
-          AssertionError, whoosh.index.IndexError, FileFormatError, FileNotFoundError)
+          AssertionError, whoosh.index.IndexError, FileFormatError, FileNotFoundError,
+          MemoryError, OverflowError)  # a garbage length read from a cut table of contents
 #: What reading postings or stored fields of such an index raises (narrower:
 #: a TypeError while searching is more likely a bug than damage).
 READ_DAMAGE = (EOFError, pickle.UnpicklingError, struct.error, zlib.error, UnicodeDecodeError, FileFormatError,

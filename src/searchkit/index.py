@@ -432,7 +432,11 @@ class Index:
             elif now - local.checked > 1.0:
                 local.checked = now
                 if not searcher.up_to_date():
-                    local.searcher = searcher = searcher.refresh()
+                    # A new searcher, not searcher.refresh(): whoosh-reloaded 2.7.5's
+                    # refresh puts the old segments back beside the new ones (deleted
+                    # articles found, merged ones twice). The old searcher stays open
+                    # for results still reading from it, and closes when collected.
+                    local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         except DAMAGE as exc:
             if searcher is None:  # nothing of this index is open yet (a refresh may reuse open files)
                 close_files(exc)

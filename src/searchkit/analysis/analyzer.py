@@ -44,6 +44,8 @@ _LATIN_RUN = re.compile(
 _MECAB_CHUNK = 20_000
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _PAUSE = re.compile(r"[\s、，,]")
+#: Characters a hard cut should not fall between (a number, a kanji or katakana word).
+_JOINING = re.compile(r"[\u3400-\u9fff\u30a0-\u30ff0-9０-９〇○]")
 #: This thread's last (text, index_terms) pair, for :meth:`Analyzer.prefix_terms`.
 _last = threading.local()
 
@@ -57,6 +59,11 @@ def _chunks(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
                 last = m.end()
             if last:
                 break
+        if not last:  # a hard cut: stepped back out of a number or word, if one ends near
+            back = cut
+            while back > cut - 100 and _JOINING.match(text, back - 1) and _JOINING.match(text, back):
+                back -= 1
+            last = back if back > cut - 100 else None
         cut = last or cut
         yield start, cut
         start = cut
@@ -71,8 +78,9 @@ class Analyzer:
     (an index records it, and one made by another version must be rebuilt).
     Version 2: UniDic senses cut from lemmas (円-助数詞 → 円). Version 3: old and
     variant kanji forms folded (齋藤 → 斎藤). Version 4: numbers written in kanji
-    become digits (三人 → 3 人). Version 5: 〇 alone is 0; ranges split by MeCab
-    (二三人, 八九割), ○ placeholders before a number and kana numerals stay words.
+    become digits (三人 → 3 人). Version 5: numbers read in context (二三人 and
+    八九割 are ranges, 一二月 is December; 〇 alone, 〇〇 and ○○ are words; ひとつ
+    is 1 つ as 一つ, ご時世 stays words).
 
     Example:
         >>> [t.term for t in Analyzer().tokens("小泉防衛相が会談した")]
@@ -120,7 +128,7 @@ class Analyzer:
                     for term, surface, s, e in english_words(folded[a:b], a)
                 )
             else:
-                items = morphemes(folded[a:b], a)
+                items = morphemes(folded[a:b], a, folded[a - 1] if a else "")
             for surface, term, tag, s, e, keep, reading in items:
                 if omap:
                     s, e = omap.start(s), omap.end(e)
@@ -143,7 +151,7 @@ class Analyzer:
             if kind == "en":
                 english_terms(folded[a:b], a, out)
             else:
-                japanese_terms(folded[a:b], a, out)
+                japanese_terms(folded[a:b], a, out, folded[a - 1] if a else "")
         if omap:
             start, end = omap.start, omap.end
             out = [(term, start(s), end(e), r) for term, s, e, r in out]

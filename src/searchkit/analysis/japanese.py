@@ -24,15 +24,16 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   kanji are read as one number from their lemmas (壱 → 一, 〇 → 零), with 〇 as
   zero whatever MeCab tags it and ○ as zero after a digit (二○一六); 万, 億 and
   兆 stay words of their own, as they do after digits (3万人 and 三万人 both give
-  ``3`` ``万`` ``人``), and so do 十, 百 and 千 right after digits (6千円 → ``6``
-  ``千`` ``円``, as MeCab reads 2千). Numerals in kana are read only before the
-  word they count (ひとつ → ``1`` ``つ``, as 一つ; はちに stays 八). What is not
-  plainly one number keeps its words: 〇 alone (a bullet, or a placeholder as
-  in 〇月〇日), 〇〇 and ○○ (placeholders, also before a number: ○○三人), 十十;
-  two consecutive digits are a range, one word however MeCab split them
-  (二三日, 二三人 and 八九割 give ``二三``, ``二三``, ``八九``), unless 月, 時, 分, 秒
-  or 号 follows or 第 comes before (一二月 → ``12`` ``月``, 第一二回 → ``第``
-  ``12`` ``回``).
+  ``3`` ``万`` ``人``), and so do 十, 百 and 千 right after digits (6千五百円 → ``6``
+  ``千`` ``500`` ``円``, as MeCab reads 2千). Numerals in hiragana are read only
+  before つ or 度 (ひとつ → ``1`` ``つ``, as 一つ; ひと工夫, ご時世 stay words).
+  What is not plainly one number keeps its words: 〇 alone (a bullet, or a
+  placeholder as in 〇月〇日; but 〇歳 and 〇点 are zero), 〇〇 and ○○ (one ``〇``
+  per character, also before a number: ○○三人), 十十; two consecutive digits
+  are a range, one word however MeCab split them (二三日, 二三人 and 八九割 give
+  ``二三``, ``二三``, ``八九``), unless 第 or an era name comes before (第一二回,
+  大正一二年) or 月, 時, 分, 秒 or 号 follows and the number fits it (一二月 →
+  ``12`` ``月``; 七八月 stays a range).
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -78,8 +79,16 @@ _KANJI_NUMERAL = re.compile("[〇一二三四五六七八九十百千]+")
 _ZEROS = re.compile("[〇○]+")
 #: What a numeral morpheme's surface may hold to be read as a number (not いち, じゅう).
 _NUMERAL_SURFACE = frozenset("〇○零一二三四五六七八九十百千壱壹弐貳参參肆伍陸漆捌玖拾廿卅")
-#: Words after which two consecutive digits are a number, not a range (一二月, 一二時).
-_NUMBER_AFTER = frozenset({"月", "時", "分", "秒", "号"})
+#: Words before two consecutive digits that make them a number, not a range
+#: (第一二回, 大正一二年), and words after them with the largest number they
+#: take (一二月, 二三時; 七八月 stays a range).
+_NUMBER_BEFORE = frozenset({"第", "西暦", "明治", "大正", "昭和", "平成", "令和"})
+_NUMBER_AFTER = {"月": 12, "時": 24, "分": 59, "秒": 59, "号": 99}
+#: Words after which 〇 alone is zero (〇歳児, 〇点); elsewhere it is a bullet or a placeholder (〇月〇日).
+_ZERO_AFTER = frozenset({"歳", "点", "勝", "敗", "度"})
+#: Words after which a numeral written in kana is a number (ひとつ, ふたつ, いちど):
+#: before other words it is more often part of a word or name (ひと工夫, ご時世).
+_KANA_COUNTERS = frozenset({"つ", "度"})
 #: A numeral morpheme: its number form (lemma, 零 as 〇; a surface of zeros as
 #: written), the term it has outside a number, and whether it is written in kana.
 _Numeral = tuple[str, str | None, bool]
@@ -187,7 +196,7 @@ def _line(line: str) -> _Line:
         if _KANJI_NUMERAL.fullmatch(form):
             if _NUMERAL_SURFACE.issuperset(surface):
                 numeral = form, term, False
-            elif all("\u3041" <= c <= "\u30ff" for c in surface):  # ひと, みっ, いち
+            elif len(surface) > 1 and all("\u3041" <= c <= "\u309f" for c in surface):  # ひと, みっ, いち
                 numeral = form, term, True
     if numeral is not None:  # read with its neighbours (see _read_run)
         term, reading = None, ""
@@ -238,34 +247,45 @@ def _is_range(text: str) -> bool:
             and _KANJI_DIGITS[text[1]] == _KANJI_DIGITS[text[0]] + 1 > 1)
 
 
-def _read_run(numerals: list[_Numeral], before: str | None, after: str | None) -> list[tuple[int, int, str | None]]:
+def _read_run(numerals: list[_Numeral], before: str | None, after: str | None,
+              digit_before: bool) -> list[tuple[int, int, str | None]]:
     """Read a run of adjacent numeral morphemes, between the kept words
-    ``before`` and ``after`` that touch it (None: no such word): ``(first,
-    stop, term)`` for each term, the number read from ``numerals[first:stop]``
-    or a morpheme's own term (None: dropped)."""
+    ``before`` and ``after`` that touch it (None: no such word) and after a
+    digit or not: ``(first, stop, term)`` for each term, the number read from
+    ``numerals[first:stop]`` or a morpheme's own term (None: dropped)."""
     forms = [form for form, _, _ in numerals]
-    text = "".join(forms)
-    lead = 0  # leading placeholder zeros: ○○県, ○○三人, 〇〇三人
-    if text.startswith(("○", "〇〇", "〇○")):
-        while lead < len(forms) and _ZEROS.fullmatch(forms[lead]):
-            lead += 1
-    own: list[tuple[int, int, str | None]] = [(i, i + 1, numerals[i][1]) for i in range(lead)]
-    rest = forms[lead:]
+    first = 0  # leading placeholder zeros: ○○県, ○○三人, 〇〇三人
+    if "".join(forms).startswith(("○", "〇〇", "〇○")):
+        while first < len(forms) and _ZEROS.fullmatch(forms[first]):
+            first += 1
+    if first == 0 and digit_before and forms[0] in _KANJI_UNITS:  # 6千円, 6千五百円: 千 a word, as MeCab reads 2千
+        first, before = 1, numerals[0][1]
+    own: list[tuple[int, int, str | None]] = [(i, i + 1, numerals[i][1]) for i in range(first)]
+    rest = forms[first:]
     if not rest:
         return own
     number = None
-    if (after is not None or not any(kana for _, _, kana in numerals[lead:])) and not (
-            before is not None and before.isdecimal() and rest[0][0] in _KANJI_UNITS):  # not 6千
+    if after in _KANA_COUNTERS or not any(kana for _, _, kana in numerals[first:]):
         number = kanji_number(rest)
         joined = "".join(rest)
-        if number is None and _is_range(joined):
-            if before == "第" or after in _NUMBER_AFTER:  # 一二月, 第一二回: twelve
-                number = "".join(str(_KANJI_DIGITS[c]) for c in joined)
+        if number is None and joined == "〇" and after in _ZERO_AFTER:
+            number = "0"
+        elif number is None and _is_range(joined):
+            digits = "".join(str(_KANJI_DIGITS[c]) for c in joined)
+            if before in _NUMBER_BEFORE or int(digits) <= _NUMBER_AFTER.get(after or "", 0):  # 一二月: twelve
+                number = digits
             else:  # 二三人 as MeCab splits it is 二三, as in 二三日
-                return [*own, (lead, len(forms), joined)]
+                return [*own, (first, len(forms), joined)]
     if number is not None:
-        return [*own, (lead, len(forms), number)]
-    return own + [(i, i + 1, numerals[i][1]) for i in range(lead, len(forms))]
+        return [*own, (first, len(forms), number)]
+    return own + [(i, i + 1, numerals[i][1]) for i in range(first, len(forms))]
+
+
+def _per_zero(term: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """A term of placeholder zeros as one term per zero (MeCab may join ○○ or not)."""
+    if len(term) > 1 and term == "〇" * len(term) and end - start == len(term):
+        return [("〇", start + k, start + k + 1) for k in range(len(term))]
+    return [(term, start, end)]
 
 
 #: A run of adjacent numeral morphemes: (numeral, start, end) each.
@@ -304,10 +324,11 @@ def _decoded(lines: list[str]) -> Iterator[_Line]:
         yield info
 
 
-def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]]) -> None:
+def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]], before: str = "") -> None:
     """Append ``(term, start, end, reading)`` of the kept morphemes of ``text`` to ``out``.
 
-    Offsets are into ``text`` plus ``offset``. This is the indexing hot path.
+    Offsets are into ``text`` plus ``offset``; ``before`` is the character
+    before ``text`` (6 of 6千円), if any. This is the indexing hot path.
     ``text`` must not contain NUL (normalization turns it into a space).
     """
     pos = offset
@@ -331,18 +352,21 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]])
             numerals.append((len(out), numeral, pos - n, pos))
     for at, run in reversed(list(_runs(numerals))):  # back to front: places hold
         start, end = run[0][1], run[-1][2]
-        before = out[at - 1][0] if at > first and out[at - 1][2] == start else None
+        word_before = out[at - 1][0] if at > first and out[at - 1][2] == start else None
         after = out[at][0] if at < len(out) and out[at][1] == end else None
-        read = _read_run([numeral for numeral, _, _ in run], before, after)
-        out[at:at] = [(term, run[a][1], run[b - 1][2], "") for a, b, term in read if term is not None]
+        char_before = text[start - offset - 1] if start > offset else before
+        read = _read_run([numeral for numeral, _, _ in run], word_before, after, char_before.isdecimal())
+        out[at:at] = [(t, ts, te, "") for a, b, term in read if term is not None
+                      for t, ts, te in _per_zero(term, run[a][1], run[b - 1][2])]
 
 
-def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
+def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme]:
     """Yield every morpheme of ``text`` with a flag saying whether it is kept
-    (a number written in kanji as one morpheme, however MeCab split it)."""
+    (a number written in kanji as one morpheme, however MeCab split it);
+    ``before`` is the character before ``text``, if any."""
     pos = offset
     run: list[tuple[_Numeral, int, int, str, str]] = []
-    before: str | None = None  # the kept word that ends where the run starts
+    context: tuple[str | None, bool] = (None, False)  # the kept word that ends where the run starts; a digit before it
     last: tuple[str | None, int] = (None, -1)  # the last morpheme's term (if kept) and end
     for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text)):
         if not n:
@@ -351,25 +375,30 @@ def morphemes(text: str, offset: int = 0) -> Iterator[Morpheme]:
         pos = start + n
         if numeral is not None:
             if run and run[-1][2] != start:
-                yield from _numeral_morphemes(run, before, None)
+                yield from _numeral_morphemes(run, context, None)
             if not run:
-                before = last[0] if last[1] == start else None
+                char_before = text[start - offset - 1] if start > offset else before
+                context = (last[0] if last[1] == start else None), char_before.isdecimal()
             run.append((numeral, start, pos, surface, tag))
             continue
         if run:
-            yield from _numeral_morphemes(run, before, term if run[-1][2] == start else None)
+            yield from _numeral_morphemes(run, context, term if run[-1][2] == start else None)
         last = (term, pos)
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
     if run:
-        yield from _numeral_morphemes(run, before, None)
+        yield from _numeral_morphemes(run, context, None)
 
 
-def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]], before: str | None,
+def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]], context: tuple[str | None, bool],
                        after: str | None) -> Iterator[Morpheme]:
     """The run of numeral morphemes as :func:`_read_run` reads it; empties ``run``."""
-    for a, b, term in _read_run([m[0] for m in run], before, after):
+    for a, b, term in _read_run([m[0] for m in run], context[0], after, context[1]):
         surface = "".join(m[3] for m in run[a:b])
-        yield surface, term if term is not None else surface, run[a][4], run[a][1], run[b - 1][2], term is not None, ""
+        if term is None:
+            yield surface, surface, run[a][4], run[a][1], run[b - 1][2], False, ""
+            continue
+        for t, s, e in _per_zero(term, run[a][1], run[b - 1][2]):
+            yield (surface if e - s == len(surface) else surface[s - run[a][1]:e - run[a][1]]), t, run[a][4], s, e, True, ""
     run.clear()
 
 
