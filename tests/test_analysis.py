@@ -435,6 +435,7 @@ def test_runs_that_are_not_one_number_keep_their_kanji(analyzer: Analyzer) -> No
                         ("そんなご時世", ["そんな", "御", "時世"]), ("ひと工夫", ["一", "工夫"]),
                         # a range before 月, 時, 分 is a number only if it can be one (一二月, 二三時)
                         ("七八月は暑い", ["七八", "月"]), ("三四時", ["三四", "時"]), ("八九分通り", ["八九", "分", "通り"]),
+                        ("二三分待って", ["二三", "分", "待つ"]), ("絶対零度", ["絶対", "零", "度"]),
                         ("二三時", ["23", "時"]), ("大正一二年", ["大正", "12", "年"]),
                         # after digits a unit is a word, and what follows it a number
                         ("6千五百円", ["6", "千", "500", "円"]), ("ABC 6千円", ["abc", "6", "千", "円"]),

@@ -32,8 +32,8 @@ Term choice per part of speech (UniDic 2.1.2, as shipped in unidic-lite 1.0.8):
   per character, also before a number: ○○三人), 十十; two consecutive digits
   are a range, one word however MeCab split them (二三日, 二三人 and 八九割 give
   ``二三``, ``二三``, ``八九``), unless 第 or an era name comes before (第一二回,
-  大正一二年) or 月, 時, 分, 秒 or 号 follows and the number fits it (一二月 →
-  ``12`` ``月``; 七八月 stays a range).
+  大正一二年) or 月, 時 or 号 follows and the number fits it (一二月 → ``12``
+  ``月``; 七八月 and 二三分 stay ranges).
 
 Dropped: particles, auxiliary verbs, whitespace, fillers, conjunctions,
 punctuation, and the lemmas in ``data/stopwords_ja.txt``. UniDic tags Korean,
@@ -81,9 +81,9 @@ _ZEROS = re.compile("[〇○]+")
 _NUMERAL_SURFACE = frozenset("〇○零一二三四五六七八九十百千壱壹弐貳参參肆伍陸漆捌玖拾廿卅")
 #: Words before two consecutive digits that make them a number, not a range
 #: (第一二回, 大正一二年), and words after them with the largest number they
-#: take (一二月, 二三時; 七八月 stays a range).
+#: take (一二月, 二三時; 七八月 stays a range; 二三分 is "two or three minutes").
 _NUMBER_BEFORE = frozenset({"第", "西暦", "明治", "大正", "昭和", "平成", "令和"})
-_NUMBER_AFTER = {"月": 12, "時": 24, "分": 59, "秒": 59, "号": 99}
+_NUMBER_AFTER = {"月": 12, "時": 24, "号": 99}
 #: Words after which 〇 alone is zero (〇歳児, 〇点); elsewhere it is a bullet or a placeholder (〇月〇日).
 _ZERO_AFTER = frozenset({"歳", "点", "勝", "敗", "度"})
 #: Words after which a numeral written in kana is a number (ひとつ, ふたつ, いちど):
@@ -268,7 +268,7 @@ def _read_run(numerals: list[_Numeral], before: str | None, after: str | None,
     if after in _KANA_COUNTERS or not any(kana for _, _, kana in numerals[first:]):
         number = kanji_number(rest)
         joined = "".join(rest)
-        if number is None and joined == "〇" and after in _ZERO_AFTER:
+        if number is None and joined == "〇" and numerals[first][1] == "〇" and after in _ZERO_AFTER:  # not 絶対零度
             number = "0"
         elif number is None and _is_range(joined):
             digits = "".join(str(_KANJI_DIGITS[c]) for c in joined)
