@@ -118,13 +118,12 @@ def _build(path: Path, announce: Callable[[str], None] | None) -> Index:
 
 
 def _remove_outdated(path: Path) -> None:
-    """Remove the demo indexes this searchkit version made with other analyzer
+    """Remove the demo indexes this searchkit version made with older analyzer
     versions (``demo-0.1.0``, ``demo-0.1.0-a4``): it never opens them again.
     Other searchkit versions' indexes are left to them."""
-    outdated = [path.with_name(f"demo-{__version__}")]
-    outdated += [d for d in path.parent.glob(f"demo-{__version__}-a*") if d != path]
-    for d in outdated:
-        if d.is_dir() and d.name[len(f"demo-{__version__}"):] in ("", *(f"-a{n}" for n in range(1, Analyzer.version))):
+    names = [f"demo-{__version__}", *(f"demo-{__version__}-a{n}" for n in range(1, Analyzer.version))]
+    for d in (path.with_name(name) for name in names):
+        if d.is_dir():
             shutil.rmtree(d, ignore_errors=True)
             with contextlib.suppress(OSError):
                 d.with_name(f".{d.name}.lock").unlink()

@@ -281,15 +281,21 @@ def _read_run(numerals: list[_Numeral], before: str | None, after: str | None,
     return own + [(i, i + 1, numerals[i][1]) for i in range(first, len(forms))]
 
 
-def _per_zero(term: str, start: int, end: int) -> list[tuple[str, int, int]]:
-    """A term of placeholder zeros as one term per zero (MeCab may join ○○ or not)."""
-    if len(term) > 1 and term == "〇" * len(term) and end - start == len(term):
-        return [("〇", start + k, start + k + 1) for k in range(len(term))]
-    return [(term, start, end)]
-
-
 #: A run of adjacent numeral morphemes: (numeral, start, end) each.
 _Run = list[tuple[_Numeral, int, int]]
+
+
+def _run_terms(run: _Run, before: str | None, after: str | None,
+               digit_before: bool) -> Iterator[tuple[int, str | None, int, int]]:
+    """The terms of a run as :func:`_read_run` reads it: ``(first morpheme,
+    term or None, start, end)``; placeholder zeros give one ``〇`` each (MeCab
+    may join ○○ or not)."""
+    for a, b, term in _read_run([numeral for numeral, _, _ in run], before, after, digit_before):
+        start, end = run[a][1], run[b - 1][2]
+        if term is not None and len(term) > 1 and term == "〇" * len(term) and end - start == len(term):
+            yield from ((a, "〇", start + k, start + k + 1) for k in range(len(term)))
+        else:
+            yield a, term, start, end
 
 
 def _runs(numerals: list[tuple[int, _Numeral, int, int]]) -> Iterator[tuple[int, _Run]]:
@@ -355,9 +361,8 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]],
         word_before = out[at - 1][0] if at > first and out[at - 1][2] == start else None
         after = out[at][0] if at < len(out) and out[at][1] == end else None
         char_before = text[start - offset - 1] if start > offset else before
-        read = _read_run([numeral for numeral, _, _ in run], word_before, after, char_before.isdecimal())
-        out[at:at] = [(t, ts, te, "") for a, b, term in read if term is not None
-                      for t, ts, te in _per_zero(term, run[a][1], run[b - 1][2])]
+        out[at:at] = [(term, s, e, "") for _, term, s, e in _run_terms(run, word_before, after, char_before.isdecimal())
+                      if term is not None]
 
 
 def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme]:
@@ -365,7 +370,7 @@ def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme
     (a number written in kanji as one morpheme, however MeCab split it);
     ``before`` is the character before ``text``, if any."""
     pos = offset
-    run: list[tuple[_Numeral, int, int, str, str]] = []
+    run: list[tuple[_Numeral, int, int, str]] = []
     context: tuple[str | None, bool] = (None, False)  # the kept word that ends where the run starts; a digit before it
     last: tuple[str | None, int] = (None, -1)  # the last morpheme's term (if kept) and end
     for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text)):
@@ -375,30 +380,26 @@ def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme
         pos = start + n
         if numeral is not None:
             if run and run[-1][2] != start:
-                yield from _numeral_morphemes(run, context, None)
+                yield from _numeral_morphemes(text, offset, run, context, None)
             if not run:
                 char_before = text[start - offset - 1] if start > offset else before
                 context = (last[0] if last[1] == start else None), char_before.isdecimal()
-            run.append((numeral, start, pos, surface, tag))
+            run.append((numeral, start, pos, tag))
             continue
         if run:
-            yield from _numeral_morphemes(run, context, term if run[-1][2] == start else None)
+            yield from _numeral_morphemes(text, offset, run, context, term if run[-1][2] == start else None)
         last = (term, pos)
         yield surface, term if term is not None else surface, tag, start, pos, term is not None, reading
     if run:
-        yield from _numeral_morphemes(run, context, None)
+        yield from _numeral_morphemes(text, offset, run, context, None)
 
 
-def _numeral_morphemes(run: list[tuple[_Numeral, int, int, str, str]], context: tuple[str | None, bool],
-                       after: str | None) -> Iterator[Morpheme]:
-    """The run of numeral morphemes as :func:`_read_run` reads it; empties ``run``."""
-    for a, b, term in _read_run([m[0] for m in run], context[0], after, context[1]):
-        surface = "".join(m[3] for m in run[a:b])
-        if term is None:
-            yield surface, surface, run[a][4], run[a][1], run[b - 1][2], False, ""
-            continue
-        for t, s, e in _per_zero(term, run[a][1], run[b - 1][2]):
-            yield (surface if e - s == len(surface) else surface[s - run[a][1]:e - run[a][1]]), t, run[a][4], s, e, True, ""
+def _numeral_morphemes(text: str, offset: int, run: list[tuple[_Numeral, int, int, str]],
+                       context: tuple[str | None, bool], after: str | None) -> Iterator[Morpheme]:
+    """The run of numeral morphemes as :func:`_run_terms` reads it; empties ``run``."""
+    for a, term, s, e in _run_terms([(numeral, s, e) for numeral, s, e, _ in run], context[0], after, context[1]):
+        surface = text[s - offset:e - offset]
+        yield surface, term if term is not None else surface, run[a][3], s, e, term is not None, ""
     run.clear()
 
 
