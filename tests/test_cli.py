@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from searchkit import Index
+from searchkit import Analyzer, Index
 from searchkit.cli import main
 
 MIXED = "ＡＳＥＡＮ拡大国防相会議でｺﾝﾋﾟｭｰﾀｰを使った"
@@ -308,6 +308,23 @@ def test_info_json(indexed: Path) -> None:
     assert info["path"] == str(indexed)
     assert info["aliases"] == 0
     assert info["whoosh"][0].isdigit()
+    assert info["analyzer_version"] == Analyzer.version
+    assert result.stderr == ""
+
+
+def test_info_shows_an_index_another_analyzer_version_made(indexed: Path) -> None:
+    meta_file = indexed / "searchkit.json"
+    meta = json.loads(meta_file.read_text(encoding="utf-8"))
+    meta_file.write_text(json.dumps({**meta, "analyzer": Analyzer.version - 1}), encoding="utf-8")
+    result = run("info", "-i", str(indexed), "--json")
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.stdout)
+    assert info["documents"] == 3
+    assert info["analyzer_version"] == Analyzer.version - 1
+    assert info["analyzer"].startswith(f"Analyzer(version={Analyzer.version - 1},")
+    assert "rebuild the index" in result.stderr and str(indexed) in result.stderr
+    searched = run("search", "東京", "-i", str(indexed))
+    assert searched.exit_code != 0 and "rebuild" in searched.stderr
 
 
 def test_info_text(indexed: Path) -> None:

@@ -8,6 +8,7 @@ go to stderr. Exit codes: 0 success (also for zero hits), 1 a searchkit error
 from __future__ import annotations
 
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -336,16 +337,19 @@ def info_cmd(index_dir: Path | None, as_json: bool) -> None:
         searchkit info -i var/news --json
     """
     try:
-        info = _open(index_dir).info()
+        info = _open(None).info() if index_dir is None else Index.describe(index_dir)
     except SearchkitError as exc:
         raise _fail(exc) from exc
     if as_json:
         click.echo(json.dumps(info, ensure_ascii=False))
-        return
-    for key, value in info.items():
-        if key == "size_bytes":
-            value = f"{value:,} bytes ({value / 2**20:.1f} MiB)"
-        click.echo(f"{key:<14} {value}")
+    else:
+        for key, value in info.items():
+            if key == "size_bytes":
+                value = f"{value:,} bytes ({value / 2**20:.1f} MiB)"
+            click.echo(f"{key:<16} {value}")
+    if info["analyzer_version"] != Analyzer.version:
+        _err(f"note: this searchkit makes analyzer version {Analyzer.version} terms; rebuild the index "
+             f"before searching it (searchkit index SOURCE... -i {shlex.quote(info['path'])} --new)")
 
 
 # -- eval / bench ------------------------------------------------------------------

@@ -238,6 +238,31 @@ class Index:
             StorageError: the index cannot be read, or its files are damaged.
         """
         p = Path(path)
+        ix = cls._open_dir(p)
+        _check_analyzer(p)
+        return cls(p, ix, lock_timeout=lock_timeout)
+
+    @classmethod
+    def describe(cls, path: str | os.PathLike[str]) -> dict[str, Any]:
+        """:meth:`info` of the index at ``path``, also of one whose terms another
+        analyzer version made (``analyzer_version`` says which; it cannot be searched
+        until rebuilt).
+
+        Raises:
+            IndexNotFound: no index at ``path``.
+            SchemaMismatch: the index was not written by searchkit.
+            StorageError: the index cannot be read, or its files are damaged.
+        """
+        p = Path(path)
+        index = cls(p, cls._open_dir(p))
+        try:
+            return index.info()
+        finally:
+            index.close()
+
+    @staticmethod
+    def _open_dir(p: Path) -> Any:
+        """The Whoosh index of a searchkit index directory (any analyzer version)."""
         try:
             found = p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME)
             if not found:
@@ -252,8 +277,7 @@ class Index:
             raise damaged(p, exc) from exc
         if set(ix.schema.names()) < {"id", "title", "body"}:
             raise SchemaMismatch(f"the index at {p} is not a searchkit article index")
-        _check_analyzer(p)
-        return cls(p, ix, lock_timeout=lock_timeout)
+        return ix
 
     @staticmethod
     def _index_file(name: str) -> bool:
@@ -515,6 +539,7 @@ class Index:
         """Counts and versions: documents, segments, size on disk, analyzer, dictionary."""
         searcher = self._searcher()
         size = sum(f.stat().st_size for f in self.path.iterdir() if f.is_file())
+        analyzer_version = _analyzer_version(self.path)
         return {
             "path": str(self.path),
             "documents": int(searcher.doc_count()),
@@ -522,7 +547,8 @@ class Index:
             "segments": len(self._ix._segments()),
             "size_bytes": size,
             "fields": list(self._ix.schema.names()),
-            "analyzer": repr(self._ix.schema["body"].analyzer.analyzer),
+            "analyzer": f"Analyzer(version={analyzer_version}, dictionary={DICTIONARY!r})",
+            "analyzer_version": analyzer_version,
             "dictionary": f"{DICTIONARY} {_dist_version('unidic-lite') or 'unknown'}",
             "aliases": len(self.aliases) if self.aliases is not None else 0,
             "whoosh": _dist_version("whoosh-reloaded") or _dist_version("whoosh") or "unknown",
