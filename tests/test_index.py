@@ -740,6 +740,49 @@ def test_a_searcher_refreshed_after_another_writer_sees_exactly_the_new_commit(
     assert sorted(h.id for h in ix.related("a0", limit=50)) == sorted(set(ids) - {"a0"})
 
 
+@pytest.mark.parametrize("query", ["東京 記事", "東京の記事は何番ですか？"])  # words; a question (re-scored)
+def test_a_replaced_searchers_files_are_freed_when_its_results_are_dropped(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, query: str) -> None:
+    # Freed by reference counting, not left to the cycle collector: a server
+    # that commits often would otherwise hold old searchers' files open.
+    import gc
+    import weakref
+
+    import searchkit.index as index_module
+
+    path = tmp_path / "ix"
+    ix = Index.create(path)
+    ix.add([{"id": f"a{i}", "title": "東京", "body": f"東京の記事{i}。"} for i in range(4)], procs=1)
+    other = Index.open(path)
+    gc.collect()
+    gc.disable()
+    try:
+        res = ix.search(query)
+        kept = res[1]
+        assert [h.snippet.text for h in res] and res.total == 4 and kept.matches
+        related = ix.related("a0")
+        old = weakref.ref(ix._searcher().reader())  # what holds the files
+        other.add([{"id": "b1", "title": "大阪", "body": "大阪の記事"}], procs=1)
+        later = time.monotonic() + 5
+        monkeypatch.setattr(index_module.time, "monotonic", lambda: later)
+        assert len(ix) == 5  # a new searcher
+        del res, related
+        assert old() is not None  # the hit still kept reads from it
+        del kept
+        assert old() is None
+    finally:
+        gc.enable()
+
+
+def test_a_hit_kept_alone_keeps_its_snippet(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": f"a{i}", "title": "東京", "body": f"{'前置き。' * i}東京の記事{i}。"} for i in range(3)], procs=1)
+    whole = [(h.id, h.snippet.text, h.snippet.spans, h.matches) for h in ix.search("東京 記事")]
+    assert len(whole) == 3
+    second = ix.search("東京 記事")[1]  # its results, and the other hits, are gone at once
+    assert (second.id, second.snippet.text, second.snippet.spans, second.matches) == whole[1]
+
+
 @pytest.mark.parametrize("error", [MemoryError, OverflowError])
 def test_a_garbage_length_in_the_table_of_contents_is_damage(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]) -> None:

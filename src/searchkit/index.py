@@ -459,7 +459,8 @@ class Index:
                     # A new searcher, not searcher.refresh(): whoosh-reloaded 2.7.5's
                     # refresh puts the old segments back beside the new ones (deleted
                     # articles found, merged ones twice). The old searcher stays open
-                    # for results still reading from it, and closes when collected.
+                    # for results and hits still reading from it, and closes with the
+                    # last of them.
                     local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
         except DAMAGE as exc:
             if searcher is None:  # nothing of this index is open yet (a refresh may reuse open files)

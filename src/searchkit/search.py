@@ -44,6 +44,7 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -152,13 +153,13 @@ class Hit:
         fields: stored fields (title, body, url, published, lang, category, tags).
     """
 
-    __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_results", "_snippet", "_matches")
+    __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_page", "_snippet", "_matches", "__weakref__")
 
-    def __init__(self, docnum: int, score: float, rank: int, doc_id: str | None, results: Results) -> None:
+    def __init__(self, docnum: int, score: float, rank: int, doc_id: str | None, page: _Page) -> None:
         self.score = float(score)
         self.rank = rank
         self._docnum = docnum
-        self._results = results
+        self._page = page
         self._fields: dict[str, Any] | None = None
         self.id: str = doc_id if doc_id is not None else self.fields["id"]
         self._snippet: Snippet | None = None
@@ -168,16 +169,16 @@ class Hit:
     def fields(self) -> dict[str, Any]:
         """Stored fields (title, body, url, published, lang, category, tags), read on first access."""
         if self._fields is None:
-            with _damage.reading(self._results._index.path):
-                self._fields = _stored(self._results._searcher, self._docnum)
+            with _damage.reading(self._page.index.path):
+                self._fields = _stored(self._page.searcher, self._docnum)
         return self._fields
 
     @property
     def snippet(self) -> Snippet:
         """Best passage of the body with the matched words marked (computed on first access)."""
         if self._snippet is None:
-            with _damage.reading(self._results._index.path):
-                self._results._make_snippets()
+            with _damage.reading(self._page.index.path):
+                self._page.make_snippets()
         assert self._snippet is not None
         return self._snippet
 
@@ -185,10 +186,10 @@ class Hit:
     def matches(self) -> list[Match]:
         """Which query words matched which words of the body, and how."""
         if self._snippet is None:
-            with _damage.reading(self._results._index.path):
-                self._results._make_snippets()
+            with _damage.reading(self._page.index.path):
+                self._page.make_snippets()
         body = self.fields.get("body", "")
-        return [self._results._explain(term, body[s:e], s, e) for s, e, term in sorted(self._matches)]
+        return [self._page.explain(term, body[s:e], s, e) for s, e, term in sorted(self._matches)]
 
     def __repr__(self) -> str:
         return f"Hit(id={self.id!r}, score={self.score:.3f}, title={self.fields.get('title', '')[:40]!r})"
@@ -219,16 +220,15 @@ class Results(Sequence[Hit]):
         self._filter = filt
         self._count = count
         self._index = index
-        self._origins = dict(builder.origins) if builder else {}
-        self._terms = tuple(self._origins)
-        self._snippet_chars = snippet_chars
+        self._page = _Page(index, searcher, wquery, dict(builder.origins) if builder else {}, snippet_chars)
         self._total: int | None = None
         self._facets: dict[str, dict[str, int]] | None = None
         self._suggestion: str | None | bool = False
         offset = (page - 1) * pagelen
         ids = _id_column(searcher) if ranked else None
-        self._hits = [Hit(docnum, score, offset + i, ids[docnum] if ids is not None else None, self)
+        self._hits = [Hit(docnum, score, offset + i, ids[docnum] if ids is not None else None, self._page)
                       for i, (docnum, score) in enumerate(ranked)]
+        self._page.hits = [weakref.ref(hit) for hit in self._hits]
 
     @property
     def parsed(self) -> str:
@@ -286,24 +286,44 @@ class Results(Sequence[Hit]):
     def __repr__(self) -> str:
         return f"Results(query={self.query!r}, hits={len(self._hits)}, page={self.page})"
 
-    def _make_snippets(self) -> None:
-        """Snippets for every hit of the page, from stored character ranges.
+
+class _Page:
+    """What the hits of one page share: the searcher they came from and the
+    query's terms, for stored fields and snippets. It holds the hits weakly (a
+    hit holds its page), so a page's searcher closes as soon as the last of
+    its results and hits is dropped, even after a newer searcher replaced it."""
+
+    __slots__ = ("index", "searcher", "wquery", "origins", "terms", "snippet_chars", "hits")
+
+    def __init__(self, index: Index, searcher: Any, wquery: Any, origins: dict[str, tuple[str, str]],
+                 snippet_chars: int) -> None:
+        self.index = index
+        self.searcher = searcher
+        self.wquery = wquery
+        self.origins = origins
+        self.terms = tuple(origins)
+        self.snippet_chars = snippet_chars
+        self.hits: list[weakref.ref[Hit]] = []
+
+    def make_snippets(self) -> None:
+        """Snippets for the page's hits still held, from stored character ranges.
 
         Each query term's body postings for the page's documents come from the
         posting blocks the search already read, or else from one posting cursor
         per term and segment walking the page in docnum order: a few skips per
         term, never a re-analysis.
         """
-        matches: dict[int, list[tuple[int, int, str]]] = {h._docnum: [] for h in self._hits}
+        hits = [hit for ref in self.hits if (hit := ref()) is not None and hit._snippet is None]
+        matches: dict[int, list[tuple[int, int, str]]] = {h._docnum: [] for h in hits}
         order = sorted(matches)
-        seen = _seen_blocks(self._wquery)
-        chars = self._searcher.schema["body"].format.decoder("characters")
-        for sub, offset in self._searcher.leaf_searchers():
+        seen = _seen_blocks(self.wquery)
+        chars = self.searcher.schema["body"].format.decoder("characters")
+        for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             local = [d - offset for d in order if offset <= d < offset + reader.doc_count_all()]
             if not local:
                 continue
-            for term in self._terms:
+            for term in self.terms:
                 tbytes = term.encode("utf-8")
                 blocks = seen.get((reader, "body", tbytes))
                 missing = []
@@ -315,9 +335,9 @@ class Results(Sequence[Hit]):
                         matches[docnum + offset].extend((s, e, term) for _, s, e in chars(value))
                 if missing:
                     self._read_postings(reader, tbytes, term, missing, offset, matches)
-        for hit in self._hits:
+        for hit in hits:
             hit._matches = matches[hit._docnum]
-            hit._snippet = make_snippet(hit.fields.get("body", ""), hit._matches, max_chars=self._snippet_chars)
+            hit._snippet = make_snippet(hit.fields.get("body", ""), hit._matches, max_chars=self.snippet_chars)
 
     @staticmethod
     def _read_postings(reader: Any, tbytes: bytes, term: str, docnums: list[int], offset: int,
@@ -336,8 +356,9 @@ class Results(Sequence[Hit]):
             if m.id() == docnum:
                 matches[docnum + offset].extend((s, e, term) for _, s, e in m.value_as("characters"))
 
-    def _explain(self, term: str, word: str, start: int, end: int) -> Match:
-        query_word, how = self._origins.get(term, (term, "exact"))
+    def explain(self, term: str, word: str, start: int, end: int) -> Match:
+        """How the body word ``word`` (at ``start``-``end``) met the query's ``term``."""
+        query_word, how = self.origins.get(term, (term, "exact"))
         if how == "term":
             if word == query_word or word.lower() == query_word.lower():
                 how = "exact"
