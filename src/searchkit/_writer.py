@@ -383,8 +383,13 @@ class _WritesTerms:
         temporary directory before it lets go of the lock, and a file that
         appears there meanwhile (a dying writer's) made that raise after the new
         generation was written, with the lock still held."""
-        if self._searcher is not None:  # type: ignore[has-type]
-            self._searcher._orig_close()  # type: ignore[has-type]
+        searcher = self._searcher  # type: ignore[has-type]
+        if searcher is not None:
+            searcher._orig_close()
+            # Whoosh's cached searcher holds its own close method, a cycle that
+            # kept its files open until the cycle collector ran: break it.
+            searcher.__dict__.pop("_orig_close", None)
+            searcher.__dict__.pop("close", None)
             self._searcher = None
         try:
             self._tempstorage.destroy()  # type: ignore[attr-defined]
