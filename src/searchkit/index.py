@@ -264,8 +264,7 @@ class Index:
     def _open_dir(p: Path) -> Any:
         """The Whoosh index of a searchkit index directory (any analyzer version)."""
         try:
-            found = p.is_dir() and whoosh.index.exists_in(str(p), indexname=_INDEX_NAME)
-            if not found:
+            if not _holds_index(p):
                 raise IndexNotFound(f"no searchkit index at {p} (create one with: searchkit index SOURCE -i {p})")
             ix = whoosh.index.open_dir(str(p), indexname=_INDEX_NAME)
         except (whoosh.index.IndexVersionError, ModuleNotFoundError, AttributeError) as exc:
@@ -451,7 +450,7 @@ class Index:
         now = time.monotonic()
         try:
             if searcher is None:
-                local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+                local.searcher = searcher = self._new_searcher()
                 local.checked = now
             elif now - local.checked > 1.0:
                 local.checked = now
@@ -461,7 +460,7 @@ class Index:
                     # articles found, merged ones twice). The old searcher stays open
                     # for results and hits still reading from it, and closes with the
                     # last of them.
-                    local.searcher = searcher = self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
+                    local.searcher = searcher = self._new_searcher()
         except DAMAGE as exc:
             if searcher is None:  # nothing of this index is open yet (a refresh may reuse open files)
                 close_files(exc)
@@ -471,6 +470,9 @@ class Index:
                 close_files(exc)
             raise StorageError(f"cannot read the index at {self.path}: {exc.strerror or exc}") from exc
         return searcher
+
+    def _new_searcher(self) -> Any:
+        return self._ix.searcher(weighting=BM25F(B=BM25_B, K1=BM25_K1))
 
     def refresh(self) -> None:
         """See commits made since this index (or this thread's searcher) was opened."""
