@@ -96,7 +96,7 @@ def test_analyze_table() -> None:
 
 
 def test_index_then_search_json(indexed: Path) -> None:
-    result = run("search", "会談", "-i", str(indexed), "--json")
+    result = run("search", "会談", "-i", str(indexed), "--jsonl")
     assert result.exit_code == 0, result.output
     [hit] = json_lines(result.stdout)
     assert set(hit) >= {"id", "score", "title", "url", "published", "snippet"}
@@ -113,9 +113,9 @@ def test_index_then_search_json(indexed: Path) -> None:
 
 
 def test_search_json_english_and_nulls(indexed: Path) -> None:
-    [hit] = json_lines(run("search", "ministers", "-i", str(indexed), "--json").stdout)
+    [hit] = json_lines(run("search", "ministers", "-i", str(indexed), "--jsonl").stdout)
     assert hit["id"] == "n2" and hit["url"] is None and hit["published"] == "2023-11-01T00:00:00Z"
-    [hit] = json_lines(run("search", "晴れ", "-i", str(indexed), "--json").stdout)
+    [hit] = json_lines(run("search", "晴れ", "-i", str(indexed), "--jsonl").stdout)
     assert hit["id"] == "n3" and hit["published"] is None
 
 
@@ -144,7 +144,7 @@ def test_index_gzip(tmp_path: Path) -> None:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     ix = tmp_path / "ix"
     assert run("index", str(src), "-i", str(ix)).exit_code == 0
-    assert [h["id"] for h in json_lines(run("search", "小泉", "-i", str(ix), "--json").stdout)] == ["n1"]
+    assert [h["id"] for h in json_lines(run("search", "小泉", "-i", str(ix), "--jsonl").stdout)] == ["n1"]
 
 
 def test_index_directory_of_txt(tmp_path: Path) -> None:
@@ -155,9 +155,9 @@ def test_index_directory_of_txt(tmp_path: Path) -> None:
     (docs / "ignored.md").write_text("not a txt", encoding="utf-8")
     ix = tmp_path / "ix"
     assert run("index", str(docs), "-i", str(ix)).exit_code == 0
-    [hit] = json_lines(run("search", "横須賀", "-i", str(ix), "--json").stdout)
+    [hit] = json_lines(run("search", "横須賀", "-i", str(ix), "--jsonl").stdout)
     assert hit["id"] == "a.txt" and hit["title"] == "小泉防衛相"
-    [hit] = json_lines(run("search", "defense", "-i", str(ix), "--json").stdout)
+    [hit] = json_lines(run("search", "defense", "-i", str(ix), "--jsonl").stdout)
     assert hit["id"] == "sub/b.txt" and hit["title"] == "Ministers meet"
     assert len(Index.open(ix)) == 2
 
@@ -172,7 +172,7 @@ def test_index_stdin(tmp_path: Path) -> None:
 
 
 def test_zero_hits_exit_0(indexed: Path) -> None:
-    result = run("search", "存在しない単語ゼロ件", "-i", str(indexed), "--json")
+    result = run("search", "存在しない単語ゼロ件", "-i", str(indexed), "--jsonl")
     assert result.exit_code == 0
     assert result.stdout == ""
 
@@ -291,7 +291,7 @@ def test_strict_query_error_exit_1(indexed: Path) -> None:
 
 
 def test_lenient_query_notes_on_stderr(indexed: Path) -> None:
-    result = run("search", "(会談 OR", "-i", str(indexed), "--json")
+    result = run("search", "(会談 OR", "-i", str(indexed), "--jsonl")
     assert result.exit_code == 0
     assert [h["id"] for h in json_lines(result.stdout)] == ["n1"]
     assert "note:" in result.stderr
@@ -344,7 +344,7 @@ def test_info_missing_index_exit_1(tmp_path: Path) -> None:
 
 
 def test_search_default_demo_index(demo_cache: Path) -> None:
-    result = run("search", "小泉", "--json", "-n", "3", env={"SEARCHKIT_CACHE": str(demo_cache)})
+    result = run("search", "小泉", "--jsonl", "-n", "3", env={"SEARCHKIT_CACHE": str(demo_cache)})
     assert result.exit_code == 0, result.output
     hits = json_lines(result.stdout)
     assert hits[0]["id"] == "seed-2"
@@ -354,7 +354,7 @@ def test_search_default_demo_index(demo_cache: Path) -> None:
 
 def test_subprocess_default_demo_index(cache_env: dict[str, str]) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "searchkit", "search", "defense ministers", "--json", "--lang", "en"],
+        [sys.executable, "-m", "searchkit", "search", "defense ministers", "--jsonl", "--lang", "en"],
         capture_output=True, env=cache_env, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
@@ -392,7 +392,7 @@ def test_search_explain_text(demo_cache: Path) -> None:
 
 
 def test_search_explain_json_lists_matches(demo_cache: Path) -> None:
-    result = demo("search", "Koizumi", "-n", "20", "--explain", "--json", demo_cache=demo_cache)
+    result = demo("search", "Koizumi", "-n", "20", "--explain", "--jsonl", demo_cache=demo_cache)
     assert result.exit_code == 0, result.output
     hits = {h["id"]: h for h in json_lines(result.stdout)}
     seed2 = hits["seed-2"]
@@ -414,7 +414,7 @@ def test_search_facets_text_and_json(demo_cache: Path) -> None:
     assert lines[0].startswith("lang: ") and lines[1].startswith("year: ") and lines[2] == ""
     langs = dict(item.rsplit(" ", 1) for item in lines[0][len("lang: "):].split(", "))
     assert set(langs) == {"en", "ja"} and sum(map(int, langs.values())) == total
-    js = json_lines(demo("search", "Japan", "--facet", "lang", "--json", demo_cache=demo_cache).stdout)
+    js = json_lines(demo("search", "Japan", "--facet", "lang", "--jsonl", demo_cache=demo_cache).stdout)
     assert js[-1] == {"facets": {"lang": {k: int(v) for k, v in langs.items()}}}
     assert all("facets" not in h for h in js[:-1])
     bad = demo("search", "Japan", "--facet", "url", demo_cache=demo_cache)
@@ -422,7 +422,7 @@ def test_search_facets_text_and_json(demo_cache: Path) -> None:
 
 
 def test_search_did_you_mean_on_stderr(demo_cache: Path) -> None:
-    result = demo("search", "defense minsiter", "--json", demo_cache=demo_cache)
+    result = demo("search", "defense minsiter", "--jsonl", demo_cache=demo_cache)
     assert result.exit_code == 0
     assert "did you mean: defense minister" in result.stderr
     assert "did you mean" not in result.stdout
@@ -452,7 +452,7 @@ def test_index_aliases_option(tmp_path: Path) -> None:
     ix = tmp_path / "ix"
     assert run("index", str(src), "-i", str(ix), "--aliases", str(table), "-q").exit_code == 0
     assert json.loads(run("info", "-i", str(ix), "--json").stdout)["aliases"] == 1
-    result = run("search", "安圭伯", "-i", str(ix), "--json")
+    result = run("search", "安圭伯", "-i", str(ix), "--jsonl")
     assert result.exit_code == 0, result.output
     assert "note: 安圭伯 also searched as Ahn Gyu-back (alias, aliases.tsv:1)" in result.stderr
     assert {"seed-0", "seed-1", "seed-2"} <= {h["id"] for h in json_lines(result.stdout)}
@@ -506,3 +506,69 @@ def test_version() -> None:
     result = run("--version")
     assert result.exit_code == 0
     assert __version__ in result.stdout
+
+
+# -- one JSON document, usage errors, missing sources ------------------------------------
+
+
+def test_search_json_is_one_document(indexed: Path) -> None:
+    result = run("search", "会談", "-i", str(indexed), "--json", "--facet", "lang")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)  # one document, not a line per hit
+    assert set(doc) == {"total", "page", "limit", "hits", "facets", "suggestion", "warnings", "expansions"}
+    assert (doc["total"], doc["page"], doc["limit"]) == (1, 1, 10)
+    [hit] = doc["hits"]
+    assert hit["id"] == "n1" and hit["published"] == "2024-05-01T00:00:00Z"
+    assert [hit["snippet"]["text"][s:e] for s, e in hit["snippet"]["spans"]] == ["会談"]
+    assert doc["facets"] == {"lang": {"ja": 1}}
+    assert doc["suggestion"] is None and doc["warnings"] == [] and doc["expansions"] == []
+
+
+def test_search_json_document_carries_warnings_and_zero_hits(indexed: Path) -> None:
+    doc = json.loads(run("search", "(会談 OR", "-i", str(indexed), "--json").stdout)
+    assert doc["warnings"] and doc["total"] >= 1
+    empty = json.loads(run("search", "存在しない単語ゼロ件", "-i", str(indexed), "--json", "--page", "2").stdout)
+    assert empty["total"] == 0 and empty["hits"] == [] and empty["page"] == 2
+
+
+def test_search_json_and_jsonl_together_is_a_usage_error(indexed: Path) -> None:
+    result = run("search", "会談", "-i", str(indexed), "--json", "--jsonl")
+    assert result.exit_code == 2 and "--json and --jsonl" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("search", "会談", "--limit", "0"), ("search", "会談", "-n", "-3"), ("search", "会談", "--page", "0"),
+    ("related", "n1", "-n", "0"), ("index", "x.jsonl", "--batch-size", "0"), ("index", "x.jsonl", "--procs", "0"),
+    ("index", "x.jsonl", "--lock-timeout", "-1"), ("bench", "NEWS", "--runs", "0"),
+])
+def test_out_of_range_options_are_usage_errors(indexed: Path, args: tuple[str, ...]) -> None:
+    news = str(indexed.parent / "news.jsonl")
+    where = () if args[0] == "bench" else ("-i", str(indexed))
+    result = run(*(news if a == "NEWS" else a for a in args), *where)
+    assert result.exit_code == 2, result.output
+    [error] = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    assert "range" in error and ("--limit" in error or "--page" in error or "--batch-size" in error
+                                 or "--procs" in error or "--lock-timeout" in error or "--runs" in error), error
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_source_leaves_no_index_behind(tmp_path: Path) -> None:
+    result = run("index", str(tmp_path / "nosuch.jsonl"), "-i", str(tmp_path / "ix"))
+    assert result.exit_code == 1
+    assert "nosuch.jsonl: no such file or directory" in result.stderr
+    assert not (tmp_path / "ix").exists()
+
+
+def test_an_import_logs_progress_lines_when_stderr_is_not_a_terminal(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchkit import cli
+
+    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)
+    records = [{"id": f"a{i}", "title": f"記事{i}", "body": "東京で会談した。"} for i in range(30)]
+    src = write_jsonl(tmp_path / "news.jsonl", records)
+    result = run("index", str(src), "-i", str(tmp_path / "ix"), "--batch-size", "10")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("indexing: ")]
+    assert lines[-1].startswith("indexing: 30/30 articles read, ") and "/s" in lines[-1], lines
+    assert "ETA" in lines[0]
+    assert run("index", str(src), "-i", str(tmp_path / "ix2"), "-q").stderr.count("indexing: ") == 0

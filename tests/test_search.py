@@ -444,8 +444,8 @@ def test_results_sequence(corpus_index: Index) -> None:
 
 def test_option_errors(corpus_index: Index) -> None:
     for kw in ({"limit": 0}, {"page": 0}, {"sort": "title"}):
-        with pytest.raises(ValueError):
-            corpus_index.search("Japan", **kw)
+        with pytest.raises(QueryError):
+            corpus_index.search("Japan", **kw)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         corpus_index.search(b"Japan")  # type: ignore[arg-type]
 
@@ -787,3 +787,27 @@ def test_indexes_in_the_earlier_posting_format_search_and_highlight_the_same(
         assert [h.snippet.html() for h in a] == [h.snippet.html() for h in b], q
         assert [h.matches for h in a] == [h.matches for h in b], q
     old.close()
+
+
+def test_bad_search_options_are_query_errors(corpus_index: Index) -> None:
+    from searchkit import QueryError
+
+    with pytest.raises(QueryError, match="'relevance', 'date'.*'newest'") as info:
+        corpus_index.search("東京", sort="newest")  # type: ignore[arg-type]
+    assert not type(info.value).__mro__[1:].__contains__(ValueError)
+    for bad in ({"limit": 0}, {"page": 0}, {"limit": 2.5}):
+        with pytest.raises(QueryError, match=next(iter(bad))):
+            corpus_index.search("東京", **bad)  # type: ignore[arg-type]
+
+
+def test_index_search_has_a_typed_keyword_only_signature(corpus_index: Index) -> None:
+    import inspect
+
+    from searchkit import search as search_module
+
+    params = inspect.signature(Index.search).parameters
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for name, p in params.items() if name not in ("self", "query"))
+    assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    assert params["snippet_chars"].default == search_module.SNIPPET_CHARS
+    with pytest.raises(TypeError, match="limt"):
+        corpus_index.search("東京", limt=5)  # type: ignore[call-arg]

@@ -24,6 +24,8 @@ from .index import Index
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+#: Seconds between progress lines of an import whose stderr is not a terminal.
+PROGRESS_EVERY = 5.0
 EXIT_CODES = """
 Exit codes: 0 success (also when nothing matches), 1 searchkit error
 (bad input, missing or locked index), 2 usage error.
@@ -84,9 +86,11 @@ def _count_records(sources: tuple[str, ...]) -> int | None:
 @index_option(required=True)
 @click.option("--skip-bad", is_flag=True, help="Skip bad records (listed at the end) instead of stopping.")
 @click.option("--new", "overwrite", is_flag=True, help="Replace the index at DIR instead of adding to it.")
-@click.option("--batch-size", default=2000, show_default=True, help="Articles per commit.")
-@click.option("--procs", type=int, default=None, help="Writer processes (default: 2 for large batches).")
-@click.option("--lock-timeout", default=10.0, show_default=True, help="Seconds to wait for another writer.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=2000, show_default=True, help="Articles per commit.")
+@click.option("--procs", type=click.IntRange(min=1), default=None,
+              help="Writer processes (default: 2 for large batches).")
+@click.option("--lock-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True,
+              help="Seconds to wait for another writer.")
 @click.option("--aliases", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Name alias table (TSV: one group of names per line) kept with the index.")
 @click.option("-q", "--silent", is_flag=True, help="No progress bar.")
@@ -104,6 +108,9 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
     """
     from .importer import import_articles
 
+    missing = [src for src in sources if src != "-" and not Path(src).exists()]
+    if missing:  # before the index is made: a typo leaves no empty index behind
+        raise click.ClickException(f"{missing[0]}: no such file or directory; nothing was indexed")
     try:
         if overwrite:
             ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout)
@@ -117,15 +124,20 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
         total = None if silent else _count_records(sources)
         started = time.perf_counter()
         bar: Any = None
-        if not silent:
+        if not silent and sys.stderr.isatty():
             bar = click.progressbar(length=total or 0, label="indexing", file=sys.stderr, show_pos=True)
             bar.__enter__()
         last = [0]
+        logged = [started]
 
         def progress(n: int) -> None:
             if bar is not None:
                 bar.update(n - last[0])
                 last[0] = n
+            elif not silent and time.perf_counter() - logged[0] >= PROGRESS_EVERY:
+                # stderr is a log, not a terminal: a line every few seconds
+                logged[0] = now = time.perf_counter()
+                _err(_progress_line(n, total, now - started))
 
         try:
             report = import_articles(ix, sources, on_error="skip" if skip_bad else "stop",
@@ -147,6 +159,15 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
         _err(f"skipped: {s}")
     _err(f"indexed {report.added} articles in {elapsed:.1f} s ({report.commits} commits); "
          f"{len(report.skipped)} skipped; the index holds {len(ix)}")
+
+
+def _progress_line(done: int, total: int | None, elapsed: float) -> str:
+    """``indexing: 4,000/7,367 articles, 612/s, ETA 6 s`` (for logs)."""
+    rate = done / elapsed if elapsed > 0 else 0.0
+    line = f"indexing: {done:,}" + (f"/{total:,}" if total else "") + f" articles read, {rate:,.0f}/s"
+    if total and rate > 0:
+        line += f", ETA {max(0.0, (total - done) / rate):.0f} s"
+    return line
 
 
 # -- search ----------------------------------------------------------------------
@@ -179,8 +200,8 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
 @main.command("search", epilog=EXIT_CODES)
 @click.argument("query")
 @index_option(required=False)
-@click.option("-n", "--limit", default=10, show_default=True, help="Hits per page.")
-@click.option("--page", default=1, show_default=True, help="Page number.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True, help="Hits per page.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True, help="Page number.")
 @click.option("--lang", help="Only articles in this language (ja, en).")
 @click.option("--category", help="Only articles in this category.")
 @click.option("--since", help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")
@@ -190,11 +211,13 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
 @click.option("--facet", "facets", multiple=True, type=click.Choice(["lang", "category", "year"]),
               help="Also print counts of all matches by this field (repeatable).")
 @click.option("--explain", is_flag=True, help="Print the parsed query and, per hit, which words matched and how.")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit per line.")
+@click.option("--json", "as_json", is_flag=True,
+              help="One JSON document: total, page, limit, hits, facets, suggestion, warnings, expansions.")
+@click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--color/--no-color", default=None, help="Colour matches (default: when stdout is a terminal).")
 def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: str | None,
                category: str | None, since: str | None, until: str | None, sort: str, strict: bool,
-               facets: tuple[str, ...], explain: bool, as_json: bool, color: bool | None) -> None:
+               facets: tuple[str, ...], explain: bool, as_json: bool, as_jsonl: bool, color: bool | None) -> None:
     """Search an index (default: the bundled demo corpus) and print ranked hits.
 
     Query language: words (all required for short keyword queries; questions
@@ -207,8 +230,12 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
 
         searchkit search "defense ministers" --json
 
+        searchkit search 小泉 --jsonl --explain
+
         searchkit search '防衛相 NOT 中国' -i var/news --since 2024
     """
+    if as_json and as_jsonl:
+        raise click.UsageError("--json and --jsonl cannot be used together")
     try:
         ix = _open(index_dir)
         res = ix.search(query, limit=limit, page=page, lang=lang, category=category, since=since,
@@ -221,14 +248,26 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
             _err(f"did you mean: {res.suggestion}")
         if explain:
             _err(f"parsed: {res.parsed}")
-        if as_json:
+        if as_json or as_jsonl:
+            rows = []
             for hit in res:
                 row = _hit_json(hit, True)
                 if explain:
                     row["matches"] = [vars_match(m) for m in hit.matches]
-                click.echo(json.dumps(row, ensure_ascii=False))
-            if facets:
-                click.echo(json.dumps({"facets": {f: res.facets[f] for f in facets}}, ensure_ascii=False))
+                rows.append(row)
+            if as_jsonl:
+                for row in rows:
+                    click.echo(json.dumps(row, ensure_ascii=False))
+                if facets:
+                    click.echo(json.dumps({"facets": {f: res.facets[f] for f in facets}}, ensure_ascii=False))
+                return
+            doc = {"total": res.total, "page": page, "limit": limit, "hits": rows,
+                   "facets": {f: res.facets[f] for f in facets}, "suggestion": res.suggestion,
+                   "warnings": list(res.warnings),
+                   "expansions": [{"word": w, "alternative": a, "source": p} for w, a, p in res.expansions]}
+            if explain:
+                doc["parsed"] = res.parsed
+            click.echo(json.dumps(doc, ensure_ascii=False))
             return
         use_color = sys.stdout.isatty() if color is None else color
         total = res.total
@@ -266,7 +305,7 @@ def vars_match(m: Any) -> dict[str, Any]:
 @main.command("related", epilog=EXIT_CODES)
 @click.argument("doc_id")
 @index_option(required=False)
-@click.option("-n", "--limit", default=5, show_default=True, help="How many articles.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=5, show_default=True, help="How many articles.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per article per line.")
 def related_cmd(doc_id: str, index_dir: Path | None, limit: int, as_json: bool) -> None:
     """Articles like DOC_ID, from its key terms, in either language.
@@ -358,7 +397,7 @@ def info_cmd(index_dir: Path | None, as_json: bool) -> None:
 @main.command("eval", epilog=EXIT_CODES)
 @click.argument("passages", type=click.Path(exists=True, dir_okay=False))
 @click.argument("queries", type=click.Path(exists=True, dir_okay=False))
-@click.option("-k", default=10, show_default=True, help="Cut-off for MRR and recall.")
+@click.option("-k", type=click.IntRange(min=1), default=10, show_default=True, help="Cut-off for MRR and recall.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
     """Retrieval quality on your own judged set: MRR@k, Recall@k, Recall@100, query time.
@@ -389,9 +428,10 @@ def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
 
 @main.command("bench", epilog=EXIT_CODES)
 @click.argument("corpus", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@click.option("--runs", default=3, show_default=True, help="Indexing runs (medians are shown).")
-@click.option("--queries", default=250, show_default=True, help="Queries drawn from titles.")
-@click.option("--procs", type=int, default=None, help="Writer processes (default: automatic).")
+@click.option("--runs", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Indexing runs (medians are shown).")
+@click.option("--queries", type=click.IntRange(min=1), default=250, show_default=True, help="Queries drawn from titles.")
+@click.option("--procs", type=click.IntRange(min=1), default=None, help="Writer processes (default: automatic).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, as_json: bool) -> None:
     """Benchmark indexing and query latency on your own JSONL corpus.

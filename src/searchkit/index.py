@@ -20,9 +20,9 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import shlex
 import shutil
@@ -496,12 +496,22 @@ class Index:
             fields["tags"] = [t for t in fields["tags"].split(",") if t]
         return fields
 
-    def search(self, query: str, **options: Any) -> Results:
-        """Search the index; see :func:`searchkit.search.search` for the options."""
+    def search(self, query: str, *, limit: int = 10, page: int = 1, lang: str | None = None,
+               category: str | None = None, since: str | date | None = None, until: str | date | None = None,
+               sort: Literal["relevance", "date"] = "relevance", strict: bool = False, cross_script: bool = True,
+               snippet_chars: int = 160) -> Results:
+        """Search the index; see :func:`searchkit.search.search` for the options.
+
+        Raises:
+            QueryError: a bad option (``limit`` or ``page`` below 1, an unknown
+                ``sort``, a malformed date); :class:`QuerySyntaxError` with ``strict``.
+        """
         from .search import search
 
         with reading(self.path):
-            return search(self, query, **options)
+            return search(self, query, limit=limit, page=page, lang=lang, category=category, since=since,
+                          until=until, sort=sort, strict=strict, cross_script=cross_script,
+                          snippet_chars=snippet_chars)
 
     def related(self, doc_id: str, *, limit: int = 5) -> list[Hit]:
         """Articles like ``doc_id``, from its key terms (title and body), best first.

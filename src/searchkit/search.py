@@ -94,6 +94,8 @@ KEYWORD_MAX_UNITS = 2
 #: the index's k1.
 QUESTION_K1: float | None = 0.6
 SNIPPET_CHARS = 160
+#: The orders a search can sort by.
+SORTS = ("relevance", "date")
 #: Results fetched past the page, so that a tie across its end (copies of
 #: one article score alike) is usually seen whole without searching again.
 TIE_HEADROOM = 10
@@ -845,10 +847,11 @@ def search(
         :class:`Results`, best first (equal scores in article-id order);
         ``results.warnings`` lists repairs and fallbacks.
     """
-    if limit < 1 or page < 1:
-        raise ValueError("limit and page must be at least 1")
-    if sort not in ("relevance", "date"):
-        raise ValueError(f"sort must be 'relevance' or 'date', not {sort!r}")
+    for name, value in (("limit", limit), ("page", page)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise QueryError(f"{name} must be a whole number of at least 1, not {value!r}")
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(map(repr, SORTS))}, not {sort!r}")
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     searcher = index._searcher()

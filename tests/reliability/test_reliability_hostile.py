@@ -106,7 +106,7 @@ def test_cli_search_prints_no_control_sequences_from_ids(cli: Any, tmp_path: Pat
 
 
 def test_cli_json_output_is_one_valid_object_per_line(cli: Any, hostile_index: Path) -> None:
-    res = cli("search", "zebras OR script", "-i", hostile_index, "--json")
+    res = cli("search", "zebras OR script", "-i", hostile_index, "--jsonl")
     assert res.exit_code == 0
     rows = [json.loads(line) for line in res.stdout.splitlines()]
     assert {r["id"] for r in rows} == {"ansi", "html"}
@@ -148,7 +148,7 @@ def test_cli_index_never_writes_outside_its_directory(tmp_path: Path) -> None:
         ["index", inputs / "a.jsonl", inputs / "txt", "-i", ix_dir, "-q", "--batch-size", "1200", "--procs", "2"],
         ["index", inputs / "a.jsonl", "-i", ix_dir, "-q", "--batch-size", "500"],
         ["index", inputs / "txt", "-i", ix_dir, "-q", "--new"],
-        ["search", "東京", "-i", ix_dir, "--json"],
+        ["search", "東京", "-i", ix_dir, "--jsonl"],
         ["info", "-i", ix_dir],
     ]
     for args in runs:

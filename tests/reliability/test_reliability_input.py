@@ -348,6 +348,6 @@ def test_surrogate_in_an_exact_field_is_repaired_or_reported(field: str, cli: An
     assert stored is not None and json.dumps(stored, default=str, ensure_ascii=False).encode("utf-8")
     if field in ("category", "lang"):
         assert stored[field] == "a\ufffd"
-    res = cli("search", "t", "-i", tmp_path / "ix", "--json")
+    res = cli("search", "t", "-i", tmp_path / "ix", "--jsonl")
     assert res.exit_code == 0
     no_traceback(res)

@@ -143,7 +143,7 @@ def test_200k_character_line_without_spaces(kind: str, cli: Any, tmp_path: Path)
     assert [h.id for h in hits] == ["long"]
     check_snippet(hits[0].snippet)
     assert 0 < len(hits[0].snippet.text) <= 400
-    res = cli("search", query, "-i", tmp_path / "ix", "--json")
+    res = cli("search", query, "-i", tmp_path / "ix", "--jsonl")
     assert res.exit_code == 0 and json.loads(res.stdout.splitlines()[0])["id"] == "long"
 
 
