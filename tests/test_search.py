@@ -811,3 +811,14 @@ def test_index_search_has_a_typed_keyword_only_signature(corpus_index: Index) ->
     assert params["snippet_chars"].default == search_module.SNIPPET_CHARS
     with pytest.raises(TypeError, match="limt"):
         corpus_index.search("東京", limt=5)  # type: ignore[call-arg]
+
+
+def test_did_you_mean_leaves_names_with_hits_alone(corpus_index: Index) -> None:
+    # 山口 and 田中 are in the demo corpus's Japanese articles only (read yamaguchi,
+    # tanaka): the words match as written, so they are no typos (before: yamanouchi, tank).
+    res = corpus_index.search("Yamaguchi")
+    assert 1 <= res.total < 3 and res.suggestion is None
+    assert any(m.how == "reading" for hit in res for m in hit.matches)
+    assert corpus_index.search("Yamaguchi Tanaka").suggestion is None
+    assert corpus_index.search("Kimura").total == 0  # no article has it in either script: corrected
+    assert corpus_index.search("Kimura").suggestion == "kitamura"

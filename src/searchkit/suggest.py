@@ -2,7 +2,9 @@
 
 * A Latin word that is not in the index is replaced by the indexed word
   closest to it in edit distance (transpositions count once), preferring
-  frequent words: ``minsiter`` → ``minister``.
+  frequent words: ``minsiter`` → ``minister``. A word that matches articles
+  as written is left alone, also when it matches only as the reading of a
+  Japanese name (``Ueda`` finds 植田, ``Sato`` 佐藤).
 * A kana word is replaced by the Japanese name or loanword indexed with that
   reading: ``こいずみ`` → ``小泉``.
 
@@ -21,7 +23,7 @@ from whoosh.query.qcore import TermNotFound
 from ._whoosh import READING_PREFIX
 from .analysis.english import stem
 from .analysis.readings import kana_query_reading
-from .analysis.romaji import is_kana
+from .analysis.romaji import fold_romaji, is_kana
 
 if TYPE_CHECKING:
     from .index import Index
@@ -71,6 +73,11 @@ def _correct_latin(searcher: Any, word: str) -> str | None:
     reader = searcher.reader()
     key = stem(word.lower())
     if reader.doc_frequency("body", key) or reader.doc_frequency("title", key):
+        return None
+    # A name with hits as written is no typo, also when only its Japanese
+    # spelling is there (Ueda → 植田, Sato → 佐藤).
+    name = READING_PREFIX + fold_romaji(word)
+    if reader.doc_frequency("body", name) or reader.doc_frequency("title", name):
         return None
     best: tuple[int, int, str] | None = None
     for raw in reader.expand_prefix("body", key[0]):
