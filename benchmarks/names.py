@@ -59,7 +59,7 @@ Systems: searchkit through its public API (``Index.create``, ``ix.add``,
 ``ix.search(q, limit=..., cross_script=False|True)``): one index, queried with
 the cross-script matching off and on. ``--simulate`` adds a reference run:
 the "off" ranking, then the
-articles whose reading keys (:func:`searchkit.analysis.readings.reading_keys`)
+articles whose reading keys (:func:`searchkit.analysis.names.reading_keys`)
 contain every key of the query, interleaved one for one after the first
 three hits. It shows what reading keys can reach; it is not the feature.
 """
@@ -269,7 +269,7 @@ def searchkit_fn(ix: Any, cross_script: bool) -> SearchFn:
 
 def simulated_fn(base: SearchFn, docs: Sequence[Mapping[str, Any]]) -> SearchFn:
     """Reference only: ``base`` ranking interleaved with reading-key matches (see docstring)."""
-    from searchkit.analysis.readings import reading_keys
+    from searchkit.analysis.names import reading_keys
 
     postings: dict[str, Counter[str]] = defaultdict(Counter)
     for d in docs:

@@ -8,14 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.analysis.readings import (
-    Reading,
-    kana_query_reading,
-    latin_name_keys,
-    name_readings,
-    reading_keys,
-    readings,
-)
+from searchkit.analysis.names import Reading, name_readings, reading_keys, readings
+from searchkit.analysis.readings import kana_query_reading, latin_name_keys
 
 # The Japanese summary on the seed page.
 SEED_SUMMARY = (

@@ -34,42 +34,20 @@ romanization "Ahn Gyu-back": that is what :mod:`searchkit.aliases` is for.
 Japanese readings come from the analyzer's MeCab pass
 (:mod:`searchkit.analysis.japanese` prints the kana and word origin of every
 morpheme and calls :func:`morpheme_reading` once per distinct output line),
-so indexing parses each text once.
+so indexing parses each text once. The readings of a whole text, for
+display and for the alias table, are in :mod:`searchkit.analysis.names`,
+which runs the analyzer (this module stays below it: the analyzer uses it).
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 from .english import STOP_WORDS
 from .normalize import normalize
 from .romaji import fold_romaji, is_kana, kana_to_romaji
 
-__all__ = [
-    "Reading",
-    "kana_query_reading",
-    "latin_name_keys",
-    "morpheme_reading",
-    "name_readings",
-    "reading_keys",
-    "readings",
-]
-
-
-class Reading(NamedTuple):
-    """One reading key with where it came from.
-
-    ``kind`` is ``family``, ``given`` or ``person`` (a person name UniDic does
-    not split, or an unknown katakana name), ``place``, ``organization``,
-    ``proper`` (another proper noun), ``loanword`` or ``latin``.
-    """
-
-    key: str
-    start: int
-    end: int
-    surface: str
-    kind: str
+__all__ = ["kana_query_reading", "latin_name_keys", "morpheme_reading"]
 
 
 _JAPANESE_CHAR = re.compile(r"[\u3041-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005-\u3007]")
@@ -114,53 +92,7 @@ def morpheme_reading(surface: str, pos1: str, pos2: str, pos3: str, pos4: str, g
     return (key or None), kind
 
 
-def _japanese_readings(folded: str) -> list[tuple[str, int, int, str]]:
-    """``(key, start, end, kind)`` over already-normalized text (normalized offsets).
-
-    Uses the analyzer's own MeCab pass (:mod:`.japanese`), which reads the
-    kana and word origin of every morpheme along with its lemma.
-    """
-    from .analyzer import Analyzer
-    from .japanese import name_readings as japanese_readings
-
-    out: list[tuple[str, int, int, str]] = []
-    for kind, a, b in Analyzer()._segments(folded):
-        if kind == "ja":
-            out.extend(japanese_readings(folded[a:b], a))
-    return out
-
-
 # -- public API ----------------------------------------------------------------
-
-
-def readings(text: str) -> list[Reading]:
-    """Every reading key of the Japanese words in ``text``, with surface and kind.
-
-    Offsets are code points into ``text``; ``surface`` is ``text[start:end]``.
-
-    Example:
-        >>> [(r.key, r.surface, r.kind) for r in readings("小泉進次郎防衛相")]
-        [('koizumi', '小泉', 'family'), ('shinjiro', '進次郎', 'given')]
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"text must be str, not {type(text).__name__}")
-    folded, omap = normalize(text)
-    out = []
-    for key, s, e, kind in _japanese_readings(folded):
-        if omap:
-            s, e = omap.start(s), omap.end(e)
-        out.append(Reading(key, s, e, text[s:e], kind))
-    return out
-
-
-def name_readings(text: str) -> list[tuple[str, int, int]]:
-    """``(romaji, start, end)`` for each proper noun and katakana loanword of ``text``.
-
-    Example:
-        >>> name_readings("日本の小泉進次郎防衛相と韓国の安圭伯国防相")
-        [('nippon', 0, 2), ('koizumi', 3, 5), ('shinjiro', 5, 8), ('kankoku', 12, 14), ('an', 15, 16), ('kei', 16, 17)]
-    """
-    return [(r.key, r.start, r.end) for r in readings(text)]
 
 
 # A Latin word: letters (Latin-1 and Latin Extended too), with inner
@@ -223,28 +155,3 @@ def kana_query_reading(query: str) -> str | None:
     if not is_kana(compact):
         return None
     return kana_to_romaji(compact) or None
-
-
-def reading_keys(text: str, *, query: bool = False) -> list[tuple[str, int, int]]:
-    """All reading keys of mixed Japanese / English text, in text order.
-
-    Japanese words give keys as in :func:`name_readings`, Latin words as in
-    :func:`latin_name_keys` (capitalized words only, unless ``query``). With
-    ``query`` true, a query written only in kana gives the one key of
-    :func:`kana_query_reading` spanning the whole query.
-
-    Example:
-        >>> reading_keys("小泉防衛相 met Ahn Gyu-back")
-        [('koizumi', 0, 2), ('ahn', 10, 13), ('gyu', 14, 17)]
-        >>> reading_keys("koizumi", query=True)
-        [('koizumi', 0, 7)]
-    """
-    if query:
-        key = kana_query_reading(text)
-        if key is not None:
-            stripped = text.strip()
-            start = text.find(stripped) if stripped else 0
-            return [(key, start, start + len(stripped))]
-    keys = name_readings(text) + latin_name_keys(text, capitalized_only=not query)
-    keys.sort(key=lambda k: (k[1], k[2]))
-    return keys
