@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -462,9 +463,19 @@ def test_stored_fields(new_index: Index) -> None:
     assert f["lang"] == "ja"
     assert f["category"] == "politics"
     assert f["tags"] == ["defense", "korea"]
-    assert f["published"].isoformat() == "2024-05-01T00:00:00"  # stored as naive UTC
+    assert f["published"].isoformat() == "2024-05-01T00:00:00+00:00"  # UTC, and it says so
+    assert f["published"] == datetime(2024, 5, 1, tzinfo=timezone.utc)
     assert new_index.get("n2")["lang"] == "en"  # type: ignore[index]
     assert new_index.get("missing") is None
+
+
+def test_fields_carry_every_article_field(new_index: Index) -> None:
+    new_index.add([{"id": "bare", "body": "東京は晴れ。"}])
+    [hit] = new_index.search("晴れ")
+    assert list(hit.fields) == ["id", "title", "body", "url", "published", "lang", "category", "tags"]
+    assert hit.fields["url"] is None and hit.fields["published"] is None and hit.fields["category"] is None
+    assert hit.fields["tags"] is None and hit.fields["title"] == "" and hit.fields["lang"] == "ja"
+    assert new_index.get("bare") == hit.fields
 
 
 def test_get_returns_tags_as_a_list(new_index: Index) -> None:
@@ -472,7 +483,7 @@ def test_get_returns_tags_as_a_list(new_index: Index) -> None:
     assert new_index.get("n1")["tags"] == ["defense", "korea"]  # type: ignore[index]
     [hit] = new_index.search("横須賀")
     assert new_index.get("n1") == hit.fields
-    assert "tags" not in new_index.get("n3")  # type: ignore[operator]
+    assert new_index.get("n3")["tags"] is None  # type: ignore[index]
 
 
 def test_update_by_same_id_replaces(new_index: Index) -> None:

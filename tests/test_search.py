@@ -242,7 +242,8 @@ def test_since_until_filters(corpus_index: Index, corpus_articles: list[dict[str
     assert idset(corpus_index, "首相 published:[2012 TO 2012]") == shusho & dated_2012
     res = corpus_index.search("小泉", since="2012-06-01", until="2012-06-30", limit=ALL)
     for hit in res:
-        assert datetime(2012, 6, 1) <= hit.fields["published"] <= datetime(2012, 6, 30, 23, 59, 59)
+        june = (datetime(2012, 6, 1, tzinfo=timezone.utc), datetime(2012, 6, 30, 23, 59, 59, tzinfo=timezone.utc))
+        assert june[0] <= hit.fields["published"] <= june[1]
     with pytest.raises(QueryError):
         corpus_index.search("小泉", since="not a date")
 

@@ -188,7 +188,7 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
         "score": round(hit.score, 4),
         "title": hit.fields.get("title", ""),
         "url": hit.fields.get("url"),
-        "published": published.isoformat() + "Z" if published else None,
+        "published": published.strftime("%Y-%m-%dT%H:%M:%SZ") if published else None,
         "lang": hit.fields.get("lang"),
         "category": hit.fields.get("category"),
     }

@@ -135,3 +135,22 @@ def clean_article(doc: Any) -> dict[str, Any]:
         if tags:
             out["tags"] = ",".join(repair_text(t.strip()) for t in tags)
     return out
+
+
+#: The fields of a stored article, in the order shown.
+ARTICLE_FIELDS = ("id", "title", "body", "url", "published", "lang", "category", "tags")
+
+
+def stored_article(stored: Mapping[str, Any]) -> dict[str, Any]:
+    """An article as a store gave it back: every field of :data:`ARTICLE_FIELDS`
+    (None when the article has none), ``published`` a UTC datetime that knows
+    it is UTC, ``tags`` a list."""
+    out: dict[str, Any] = {name: stored.get(name) for name in ARTICLE_FIELDS}
+    published = out["published"]
+    if isinstance(published, datetime) and published.tzinfo is None:
+        out["published"] = published.replace(tzinfo=timezone.utc)
+    tags = out["tags"]
+    if isinstance(tags, str):
+        out["tags"] = [t for t in tags.split(",") if t]
+    return out
+

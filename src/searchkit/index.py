@@ -39,7 +39,7 @@ from .aliases import AliasTable
 from .analysis import DICTIONARY, Analyzer
 from ._writer import ArticleWriter, ParallelWriter
 from ._damage import DAMAGE, close_files, damaged, reading
-from .documents import clean_article, repair_text
+from .documents import clean_article, repair_text, stored_article
 from .errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from .schema import BM25_B, BM25_K1, article_schema, lead_of
 
@@ -486,15 +486,10 @@ class Index:
             return isinstance(doc_id, str) and self._searcher().document_number(id=repair_text(doc_id)) is not None
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        """The stored fields of one article (``tags`` as a list), or None."""
+        """One article (every field, as :attr:`Hit.fields <searchkit.Hit>` gives it), or None."""
         with reading(self.path):
             fields = self._searcher().document(id=repair_text(doc_id))
-        if fields is None:
-            return None
-        fields = dict(fields)
-        if "tags" in fields:
-            fields["tags"] = [t for t in fields["tags"].split(",") if t]
-        return fields
+        return stored_article(fields) if fields is not None else None
 
     def search(self, query: str, *, limit: int = 10, page: int = 1, lang: str | None = None,
                category: str | None = None, since: str | date | None = None, until: str | date | None = None,

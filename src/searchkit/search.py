@@ -63,7 +63,7 @@ from .analysis.english import stem
 from .analysis.normalize import fold_kanji
 from .analysis.readings import kana_query_reading
 from .analysis.romaji import fold_romaji, is_kana
-from .documents import parse_datetime, repair_text
+from .documents import parse_datetime, repair_text, stored_article
 from .errors import QueryError
 from .highlight import Snippet, make_snippet
 from .matching import SeenBlocks, all_words_matcher, plain_terms, posting_value, word_matcher
@@ -152,7 +152,9 @@ class Hit:
         score: relevance score (BM25F; a question's best candidates are then
             re-scored by its wording, see :mod:`searchkit.rerank`; higher is better).
         rank: 0-based rank over all pages.
-        fields: stored fields (title, body, url, published, lang, category, tags).
+        fields: every field of the article (id, title, body, url, published,
+            lang, category, tags; None when the article has none): ``published``
+            a timezone-aware UTC datetime, ``tags`` a list.
     """
 
     __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_page", "_snippet", "_matches", "__weakref__")
@@ -428,10 +430,7 @@ def _with_whole_tie(run: Callable[[int], Any], want: int, n: int | None = None,
 
 
 def _stored(searcher: Any, docnum: int) -> dict[str, Any]:
-    stored = dict(searcher.stored_fields(docnum))
-    if "tags" in stored:
-        stored["tags"] = [t for t in stored["tags"].split(",") if t]
-    return stored
+    return stored_article(searcher.stored_fields(docnum))
 
 
 # -- query building ------------------------------------------------------------
