@@ -572,3 +572,56 @@ def test_an_import_logs_progress_lines_when_stderr_is_not_a_terminal(tmp_path: P
     assert lines[-1].startswith("indexing: 30/30 articles read, ") and "/s" in lines[-1], lines
     assert "ETA" in lines[0]
     assert run("index", str(src), "-i", str(tmp_path / "ix2"), "-q").stderr.count("indexing: ") == 0
+
+
+# -- upkeep: get / delete / export / optimize ------------------------------------------
+
+
+def test_get_prints_one_article(indexed: Path) -> None:
+    result = run("get", "n1", "-i", str(indexed), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {
+        "id": "n1", "title": "防衛相会談", "body": "小泉防衛相が横須賀基地で会談した。", "url": "https://example.com/n1",
+        "published": "2024-05-01T00:00:00Z", "lang": "ja", "category": "politics"}
+    plain = run("get", "n1", "-i", str(indexed))
+    assert plain.exit_code == 0 and "防衛相会談" in plain.stdout
+    missing = run("get", "nope", "-i", str(indexed))
+    assert missing.exit_code == 1 and "no article with id 'nope'" in missing.stderr
+
+
+def test_delete_removes_articles_and_names_unknown_ids(indexed: Path) -> None:
+    result = run("delete", "n1", "nope", "-i", str(indexed))
+    assert result.exit_code == 0, result.output
+    assert "no article with id 'nope'" in result.stderr and "deleted 1 article; the index holds 2" in result.stderr
+    assert "n1" not in Index.open(indexed) and len(Index.open(indexed)) == 2
+    assert run("delete", "-i", str(indexed)).exit_code == 2  # ids are required
+
+
+def test_export_round_trips_through_index(tmp_path: Path) -> None:
+    import gzip
+
+    with gzip.open(Path(__file__).parent.parent / "benchmarks/data/livedoor-ja.jsonl.gz", "rt", encoding="utf-8") as f:
+        real = [json.loads(line) for _, line in zip(range(40), f)]
+    src = write_jsonl(tmp_path / "real.jsonl", real + RECORDS)
+    assert run("index", str(src), "-i", str(tmp_path / "a"), "-q").exit_code == 0
+    exported = run("export", "-i", str(tmp_path / "a"))
+    assert exported.exit_code == 0 and "exported 43 articles" in exported.stderr
+    (tmp_path / "out.jsonl").write_text(exported.stdout, encoding="utf-8")
+    assert run("index", str(tmp_path / "out.jsonl"), "-i", str(tmp_path / "b"), "-q").exit_code == 0
+    a, b = Index.open(tmp_path / "a"), Index.open(tmp_path / "b")
+    assert sorted(x["id"] for x in a.articles()) == sorted(x["id"] for x in b.articles())
+    for article in a.articles():
+        assert b.get(article["id"]) == article
+    query = real[3]["title"]
+    assert [(h.id, round(h.score, 9)) for h in a.search(query)] == [(h.id, round(h.score, 9)) for h in b.search(query)]
+
+
+def test_optimize_merges_segments(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "news.jsonl", [{"id": f"a{i}", "body": f"東京で会談{i}。"} for i in range(30)])
+    assert run("index", str(src), "-i", str(tmp_path / "ix"), "--batch-size", "10", "-q").exit_code == 0
+    before = Index.open(tmp_path / "ix").info()["segments"]
+    result = run("optimize", "-i", str(tmp_path / "ix"))
+    assert result.exit_code == 0, result.output
+    assert Index.open(tmp_path / "ix").info()["segments"] == 1 < before
+    assert f"merged {before} segments into 1" in result.stderr
+    assert len(Index.open(tmp_path / "ix")) == 30

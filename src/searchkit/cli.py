@@ -327,6 +327,102 @@ def related_cmd(doc_id: str, index_dir: Path | None, limit: int, as_json: bool) 
             click.echo(f"{hit.score:7.2f}  {hit.id}  {_clean(hit.fields.get('title', ''))}")
 
 
+# -- upkeep: get / delete / export / optimize ------------------------------------------
+
+
+def _article_json(fields: dict[str, Any]) -> dict[str, Any]:
+    """An article as the import reads it (``published`` in ISO 8601, absent fields left out)."""
+    out = {k: v for k, v in fields.items() if v is not None}
+    if "published" in out:
+        out["published"] = out["published"].strftime("%Y-%m-%dT%H:%M:%SZ")
+    return out
+
+
+@main.command("get", epilog=EXIT_CODES)
+@click.argument("doc_id")
+@index_option(required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object, as the import reads it.")
+def get_cmd(doc_id: str, index_dir: Path, as_json: bool) -> None:
+    """Print one article by id.
+
+    Example:
+
+        searchkit get n1 -i var/news --json
+    """
+    try:
+        fields = Index.open(index_dir).get(doc_id)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    if fields is None:
+        raise click.ClickException(f"no article with id {doc_id!r} in {index_dir}")
+    if as_json:
+        click.echo(json.dumps(_article_json(fields), ensure_ascii=False))
+        return
+    for key, value in _article_json(fields).items():
+        click.echo(f"{key:<10} {_clean(str(value))}")
+
+
+@main.command("delete", epilog=EXIT_CODES)
+@click.argument("doc_ids", nargs=-1, required=True)
+@index_option(required=True)
+def delete_cmd(doc_ids: tuple[str, ...], index_dir: Path) -> None:
+    """Delete articles by id (one commit); ids not in the index are named on stderr.
+
+    Example:
+
+        searchkit delete n1 n2 -i var/news
+    """
+    try:
+        ix = Index.open(index_dir)
+        absent = [d for d in dict.fromkeys(doc_ids) if d not in ix]
+        n = ix.delete(doc_ids)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    for doc_id in absent:
+        _err(f"note: no article with id {doc_id!r}")
+    _err(f"deleted {n} article{'s' if n != 1 else ''}; the index holds {len(ix)}")
+
+
+@main.command("export", epilog=EXIT_CODES)
+@index_option(required=True)
+def export_cmd(index_dir: Path) -> None:
+    """Print every article as JSONL, as `searchkit index` reads it (a round trip).
+
+    Example:
+
+        searchkit export -i var/news | gzip > articles.jsonl.gz
+    """
+    try:
+        n = 0
+        for fields in Index.open(index_dir).articles():
+            click.echo(json.dumps(_article_json(fields), ensure_ascii=False))
+            n += 1
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    _err(f"exported {n} articles")
+
+
+@main.command("optimize", epilog=EXIT_CODES)
+@index_option(required=True)
+def optimize_cmd(index_dir: Path) -> None:
+    """Merge the index's segments into one (searches walk fewer segments).
+
+    Example:
+
+        searchkit optimize -i var/news
+    """
+    try:
+        ix = Index.open(index_dir)
+        before = ix.info()["segments"]
+        started = time.perf_counter()
+        ix.optimize()
+        ix.refresh()
+        after = ix.info()["segments"]
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    _err(f"merged {before} segment{'s' if before != 1 else ''} into {after} in {time.perf_counter() - started:.1f} s")
+
+
 # -- analyze / info ----------------------------------------------------------------
 
 

@@ -491,6 +491,13 @@ class Index:
             fields = self._searcher().document(id=repair_text(doc_id))
         return stored_article(fields) if fields is not None else None
 
+    def articles(self) -> Iterator[dict[str, Any]]:
+        """Every article, as :meth:`get` gives it, in the order the index stores them."""
+        searcher = self._searcher()
+        with reading(self.path):
+            for fields in searcher.all_stored_fields():
+                yield stored_article(fields)
+
     def search(self, query: str, *, limit: int = 10, page: int = 1, lang: str | None = None,
                category: str | None = None, since: str | date | None = None, until: str | date | None = None,
                sort: Literal["relevance", "date"] = "relevance", strict: bool = False, cross_script: bool = True,
