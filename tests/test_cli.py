@@ -519,6 +519,7 @@ def test_search_json_is_one_document(indexed: Path) -> None:
     assert (doc["total"], doc["page"], doc["limit"]) == (1, 1, 10)
     [hit] = doc["hits"]
     assert hit["id"] == "n1" and hit["published"] == "2024-05-01T00:00:00Z"
+    assert hit["title_snippet"] == {"text": "防衛相会談", "spans": [[3, 5]]}
     assert [hit["snippet"]["text"][s:e] for s, e in hit["snippet"]["spans"]] == ["会談"]
     assert doc["facets"] == {"lang": {"ja": 1}}
     assert doc["suggestion"] is None and doc["warnings"] == [] and doc["expansions"] == []

@@ -823,3 +823,23 @@ def test_did_you_mean_leaves_names_with_hits_alone(corpus_index: Index) -> None:
     assert corpus_index.search("Yamaguchi Tanaka").suggestion is None
     assert corpus_index.search("Kimura").total == 0  # no article has it in either script: corrected
     assert corpus_index.search("Kimura").suggestion == "kitamura"
+
+
+def test_title_snippet_marks_the_title(corpus_index: Index) -> None:
+    res = corpus_index.search("小泉")
+    hit = next(h for h in res if "小泉" in h.fields["title"])
+    title = hit.title_snippet
+    assert title.text == hit.fields["title"]
+    assert [title.text[s:e] for s, e in title.spans] == ["小泉"] * hit.fields["title"].count("小泉")
+    assert "<mark>小泉</mark>" in title.html()
+    plain = next(h for h in corpus_index.search("Koizumi", lang="en") if "Koizumi" not in h.fields["title"])
+    assert plain.title_snippet.spans == () and plain.title_snippet.text == plain.fields["title"]
+
+
+def test_title_snippet_escapes_hostile_titles(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": "x", "title": "<script>alert(1)</script> 東京 <img src=x onerror=alert(2)>",
+             "body": "東京は晴れ。"}])
+    [hit] = ix.search("東京")
+    html = hit.title_snippet.html()
+    assert "<script>" not in html and "<img" not in html and "<mark>東京</mark>" in html

@@ -194,6 +194,7 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
     }
     if with_snippet:
         out["snippet"] = {"text": hit.snippet.text, "spans": [list(s) for s in hit.snippet.spans]}
+        out["title_snippet"] = {"text": hit.title_snippet.text, "spans": [list(s) for s in hit.title_snippet.spans]}
     return out
 
 

@@ -157,7 +157,8 @@ class Hit:
             a timezone-aware UTC datetime, ``tags`` a list.
     """
 
-    __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_page", "_snippet", "_matches", "__weakref__")
+    __slots__ = ("id", "score", "rank", "_fields", "_docnum", "_page", "_snippet", "_matches", "_title_snippet",
+                 "__weakref__")
 
     def __init__(self, docnum: int, score: float, rank: int, doc_id: str | None, page: _Page) -> None:
         self.score = float(score)
@@ -168,6 +169,7 @@ class Hit:
         self.id: str = doc_id if doc_id is not None else self.fields["id"]
         self._snippet: Snippet | None = None
         self._matches: list[tuple[int, int, str]] = []
+        self._title_snippet: Snippet | None = None
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -185,6 +187,16 @@ class Hit:
                 self._page.make_snippets()
         assert self._snippet is not None
         return self._snippet
+
+    @property
+    def title_snippet(self) -> Snippet:
+        """The whole title with the matched words marked, as :attr:`snippet` marks the body
+        (computed on first access)."""
+        if self._title_snippet is None:
+            with _damage.reading(self._page.index.path):
+                self._page.make_title_snippets()
+        assert self._title_snippet is not None
+        return self._title_snippet
 
     @property
     def matches(self) -> list[Match]:
@@ -343,13 +355,27 @@ class _Page:
             hit._matches = matches[hit._docnum]
             hit._snippet = make_snippet(hit.fields.get("body", ""), hit._matches, max_chars=self.snippet_chars)
 
+    def make_title_snippets(self) -> None:
+        """Title snippets for the page's hits still held: the whole title, its matches marked."""
+        hits = [hit for ref in self.hits if (hit := ref()) is not None and hit._title_snippet is None]
+        matches: dict[int, list[tuple[int, int, str]]] = {h._docnum: [] for h in hits}
+        order = sorted(matches)
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            local = [d - offset for d in order if offset <= d < offset + reader.doc_count_all()]
+            for term in self.terms if local else ():
+                self._read_postings(reader, term.encode("utf-8"), term, local, offset, matches, "title")
+        for hit in hits:
+            title = hit.fields.get("title") or ""
+            hit._title_snippet = make_snippet(title, matches[hit._docnum], max_chars=len(title) + 1)
+
     @staticmethod
     def _read_postings(reader: Any, tbytes: bytes, term: str, docnums: list[int], offset: int,
-                       matches: dict[int, list[tuple[int, int, str]]]) -> None:
-        """Body character ranges of ``term`` in a few documents of one segment, by posting cursor."""
-        if ("body", tbytes) not in reader:
+                       matches: dict[int, list[tuple[int, int, str]]], field: str = "body") -> None:
+        """Character ranges of ``term`` in ``field`` of a few documents of one segment, by posting cursor."""
+        if (field, tbytes) not in reader:
             return
-        m = reader.postings("body", tbytes)
+        m = reader.postings(field, tbytes)
         for docnum in docnums:
             if not m.is_active():
                 break
