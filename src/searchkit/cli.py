@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import click
 
@@ -217,7 +217,7 @@ def _hit_json(hit: Any, with_snippet: bool) -> dict[str, Any]:
 @click.option("--jsonl", "as_jsonl", is_flag=True, help="One JSON object per hit per line.")
 @click.option("--color/--no-color", default=None, help="Colour matches (default: when stdout is a terminal).")
 def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: str | None,
-               category: str | None, since: str | None, until: str | None, sort: str, strict: bool,
+               category: str | None, since: str | None, until: str | None, sort: Literal["relevance", "date"], strict: bool,
                facets: tuple[str, ...], explain: bool, as_json: bool, as_jsonl: bool, color: bool | None) -> None:
     """Search an index (default: the bundled demo corpus) and print ranked hits.
 
