@@ -83,6 +83,7 @@ async function run() {
 function render(res) {
   const hits = $("hits");
   hits.replaceChildren();
+  hits.dataset.query = res && res.query !== undefined ? res.query : "";
   $("facets").replaceChildren();
   $("suggestion").hidden = true;
   $("crossscript").hidden = true;
