@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -183,3 +184,16 @@ def test_bad_bodies_are_refused_and_write_nothing(writer: TestClient, body: byte
 def test_cli_serve_binds_loopback_by_default() -> None:
     out = CliRunner().invoke(main, ["serve", "--help"]).output
     assert "127.0.0.1" in out and "SEARCHKIT_WRITE_TOKEN" in out
+    assert "Example" in out and "Exit codes" in out
+
+
+def test_cli_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "searchkit.serve", None)  # as if fastapi were not installed
+    result = CliRunner().invoke(main, ["serve"])
+    assert result.exit_code == 1
+    assert "pip install 'searchkit[serve]'" in result.output
+
+
+def test_cli_serve_refuses_a_store_url() -> None:
+    result = CliRunner().invoke(main, ["serve", "-i", "http://localhost:9200/news"])
+    assert result.exit_code == 1 and "only index directories" in result.output

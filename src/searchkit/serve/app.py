@@ -22,11 +22,13 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, MutableMapping
+from collections.abc import AsyncIterator, Callable, MutableMapping
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -43,6 +45,8 @@ MAX_LIMIT = 100
 MAX_QUERY = 1_000
 MAX_PAGE = 1_000
 MAX_TEXT = 10_000
+#: Threads that answer requests in one server process.
+THREADS = int(os.environ.get("SEARCHKIT_SERVE_THREADS", "4"))
 #: Largest PUT /articles body, in bytes.
 MAX_BODY = 32 * 2**20
 _DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -182,17 +186,27 @@ class _SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(index: Index, *, write_token: str | None = None) -> FastAPI:
+def create_app(index: Index, *, write_token: str | None = None, threads: int = THREADS) -> FastAPI:
     """The ASGI application serving ``index``.
 
     Args:
         index: an open index (the application reads and writes it).
         write_token: the bearer token writes need; None turns writes off.
+        threads: requests searched at once (the server's thread pool).
     """
     if write_token is not None and not write_token:
         raise ValueError("write_token must not be empty (None turns writes off)")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Searching is CPU work under one interpreter lock: more threads than
+        # this only add switching, and each thread keeps a searcher to reopen
+        # after every commit (anyio's default pool has 40).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        yield
+
     app = FastAPI(title="searchkit", version=searchkit.__version__, docs_url=None, redoc_url=None,
-                  description="Full-text search over Japanese and English news articles.")
+                  description="Full-text search over Japanese and English news articles.", lifespan=lifespan)
     app.add_middleware(_SecurityHeaders)
     analyzer = Analyzer()
     writes = [0]  # commits made through this process
