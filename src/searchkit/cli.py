@@ -546,3 +546,39 @@ def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | Non
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(json.dumps(result, ensure_ascii=False, default=str) if as_json else format_bench(result))
+
+
+# -- serve -------------------------------------------------------------------------
+
+
+@main.command("serve", epilog=EXIT_CODES)
+@click.option("-i", "--index", "location", metavar="LOCATION",
+              help="Index directory. Default: the bundled demo corpus.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Server processes.")
+@click.option("--write-token", envvar="SEARCHKIT_WRITE_TOKEN", show_envvar=True,
+              help="Bearer token that PUT/DELETE /articles need (prefer the environment variable); "
+                   "without one, writes are refused.")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+              default="info", show_default=True, help="uvicorn's log level (warning: no access log).")
+def serve_cmd(location: str | None, host: str, port: int, workers: int, write_token: str | None,
+              log_level: str) -> None:
+    """Serve a JSON search API and a search page (http://127.0.0.1:8000/).
+
+    Needs the serve extra: pip install 'searchkit[serve]'. The API is
+    described at /openapi.json.
+
+    Example:
+
+        SEARCHKIT_WRITE_TOKEN=secret searchkit serve -i var/news --port 8080
+    """
+    try:
+        from .serve import run
+    except ImportError as exc:
+        raise click.ClickException(f"searchkit serve needs the serve extra: pip install 'searchkit[serve]' "
+                                   f"({exc})") from exc
+    try:
+        run(location, host=host, port=port, workers=workers, write_token=write_token or None, log_level=log_level)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
