@@ -1,0 +1,1 @@
+"""Where an index lives: the embedded Whoosh store, or an OpenSearch cluster."""
