@@ -3,7 +3,7 @@
 * ``analyzer``: one :class:`searchkit.Analyzer` for the whole session
   (hypothesis rejects function-scoped fixtures).
 * ``corpus_articles`` / ``articles_by_id``: the bundled demo corpus
-  (``searchkit.corpus.sample_articles()``: seed page + livedoor/BBC samples).
+  (``searchkit.ingest.corpus.sample_articles()``: seed page + livedoor/BBC samples).
 * ``demo_cache`` / ``corpus_index``: that corpus indexed once per session in a
   temporary ``SEARCHKIT_CACHE``, at the place the demo index lives, so CLI tests
   that use the default index find it instead of building it again.  Tests
@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from searchkit import Analyzer, Index
-from searchkit.corpus import sample_articles
+from searchkit.ingest.corpus import sample_articles
 
 
 @pytest.fixture(scope="session")

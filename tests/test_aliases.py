@@ -1,4 +1,4 @@
-"""Tests for user alias tables (searchkit.aliases)."""
+"""Tests for user alias tables (searchkit.query.aliases)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.aliases import (
+from searchkit.query.aliases import (
     AliasError,
     AliasMatch,
     AliasTable,

@@ -57,9 +57,9 @@ def test_version_is_a_string() -> None:
 
 
 def test_submodules_import_without_side_effects() -> None:
-    for mod in ("searchkit.analysis", "searchkit.query", "searchkit.highlight", "searchkit.search",
-                "searchkit.index", "searchkit.importer", "searchkit.cli", "searchkit.corpus", "searchkit.documents",
-                "searchkit.aliases", "searchkit.suggest", "searchkit.evaluate", "searchkit.bench",
+    for mod in ("searchkit.analysis", "searchkit.query", "searchkit.results.highlight", "searchkit.search",
+                "searchkit.index", "searchkit.ingest.importer", "searchkit.cli", "searchkit.ingest.corpus", "searchkit.documents",
+                "searchkit.query.aliases", "searchkit.results.suggest", "searchkit.evaluate", "searchkit.bench",
                 "searchkit.analysis.readings", "searchkit.analysis.romaji"):
         importlib.import_module(mod)
 

@@ -396,7 +396,7 @@ def test_search_explain_json_lists_matches(demo_cache: Path) -> None:
     assert result.exit_code == 0, result.output
     hits = {h["id"]: h for h in json_lines(result.stdout)}
     seed2 = hits["seed-2"]
-    from searchkit.corpus import sample_articles
+    from searchkit.ingest.corpus import sample_articles
 
     body = next(a["body"] for a in sample_articles() if a["id"] == "seed-2")
     assert seed2["matches"]
@@ -444,7 +444,7 @@ def test_related_command(demo_cache: Path) -> None:
 
 
 def test_index_aliases_option(tmp_path: Path) -> None:
-    from searchkit.corpus import sample_articles
+    from searchkit.ingest.corpus import sample_articles
 
     src = write_jsonl(tmp_path / "seed.jsonl", [a for a in sample_articles() if a["id"].startswith("seed-")])
     table = tmp_path / "names.tsv"

@@ -1,4 +1,4 @@
-"""Tests for the bundled demo corpus (searchkit.corpus)."""
+"""Tests for the bundled demo corpus (searchkit.ingest.corpus)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from searchkit.corpus import (
+from searchkit.ingest.corpus import (
     SAMPLE_FILES,
     first_sentence,
     sample_articles,

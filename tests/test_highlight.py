@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from searchkit import Index, Snippet
-from searchkit.highlight import ANSI_OFF, ANSI_ON, make_snippet
+from searchkit.results.highlight import ANSI_OFF, ANSI_ON, make_snippet
 
 JA_TEXT = "これは最初の文です。二番目の文はここにあります！三番目に小泉防衛相が会談した。四番目の文です？最後の文。"
 EN_TEXT = ("First sentence is here. Second one is longer than that! Then the Minister spoke? "

@@ -31,8 +31,8 @@ from searchkit import (
     SearchkitError,
     StorageError,
 )
-from searchkit._whoosh import SearchkitTokenizer
-from searchkit.schema import article_schema
+from searchkit.stores.whoosh.formats import SearchkitTokenizer
+from searchkit.stores.whoosh.schema import article_schema
 
 DOCS = [
     {"id": "n1", "title": "防衛相会談", "body": "小泉防衛相が横須賀基地で会談した。", "published": "2024-05-01T09:00:00+09:00",
@@ -176,7 +176,7 @@ def test_overwrite_waits_for_the_writer_of_the_old_index(tmp_path: Path) -> None
     path = tmp_path / "news"
     ix = Index.create(path)
     ix.add(DOCS)
-    with ix._writer(1) as writer:  # a writer at work: the lock is held
+    with ix._store._writer(1) as writer:  # a writer at work: the lock is held
         before = {f.name: f.read_bytes() for f in path.iterdir() if f.is_file()}
         with pytest.raises(IndexLocked) as exc:
             Index.create(path, overwrite=True, lock_timeout=0.2)
@@ -192,7 +192,7 @@ def test_a_reader_never_finds_an_index_without_its_analyzer_record(tmp_path: Pat
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     """The record is written before the index, so a reader polling a directory
     while it is created (an import just started) never takes it for an old one."""
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     path = tmp_path / "news"
     real_create_in = index_module.whoosh.index.create_in
@@ -610,7 +610,7 @@ def test_set_aliases_is_kept_with_the_index(new_index: Index, tmp_path: Path) ->
 
 
 def test_bad_alias_file_is_rejected_and_nothing_kept(new_index: Index, tmp_path: Path) -> None:
-    from searchkit.aliases import AliasError
+    from searchkit.query.aliases import AliasError
 
     bad = tmp_path / "bad.tsv"
     bad.write_text("安圭伯\n", encoding="utf-8")  # one name: not a group
@@ -631,7 +631,7 @@ def test_search_sees_commits_from_another_index_object(tmp_path: Path) -> None:
 
 
 def test_rejected_alias_file_keeps_the_previous_table(new_index: Index, tmp_path: Path) -> None:
-    from searchkit.aliases import AliasError
+    from searchkit.query.aliases import AliasError
 
     good = tmp_path / "good.tsv"
     good.write_text("安圭伯\tAhn Gyu-back\n", encoding="utf-8")
@@ -662,7 +662,7 @@ def test_postings_of_one_term_share_its_bytes() -> None:
 def test_spilled_postings_index_the_same(tmp_path: Path, corpus_articles: list[dict[str, object]],
                                          monkeypatch: pytest.MonkeyPatch, procs: int) -> None:
     """Postings that outgrow the writer's memory go through sorted run files and come back intact."""
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     articles = corpus_articles[:300]
     whole = Index.create(tmp_path / "whole")
@@ -671,7 +671,7 @@ def test_spilled_postings_index_the_same(tmp_path: Path, corpus_articles: list[d
     monkeypatch.setattr(index_module, "WRITER_MB_PARALLEL", 1)
     spilled = Index.create(tmp_path / "spilled")
     spilled.add(articles, procs=procs)
-    a, b = whole._searcher().reader(), spilled._searcher().reader()
+    a, b = whole._store.searcher().reader(), spilled._store.searcher().reader()
     assert sorted(a.all_terms()) == sorted(b.all_terms())
     for field, term in list(a.all_terms())[::50]:
         assert a.doc_frequency(field, term) == b.doc_frequency(field, term)
@@ -731,7 +731,7 @@ def test_damage_met_while_searching_is_a_storage_error(tmp_path: Path, corpus_ar
 
 def test_a_searcher_refreshed_after_another_writer_sees_exactly_the_new_commit(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     path = tmp_path / "ix"
     ix = Index.create(path)
@@ -759,7 +759,7 @@ def test_a_replaced_searchers_files_are_freed_when_its_results_are_dropped(
     import gc
     import weakref
 
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     path = tmp_path / "ix"
     ix = Index.create(path)
@@ -772,7 +772,7 @@ def test_a_replaced_searchers_files_are_freed_when_its_results_are_dropped(
         kept = res[1]
         assert [h.snippet.text for h in res] and res.total == 4 and kept.matches
         related = ix.related("a0")
-        old = weakref.ref(ix._searcher().reader())  # what holds the files
+        old = weakref.ref(ix._store.searcher().reader())  # what holds the files
         other.add([{"id": "b1", "title": "大阪", "body": "大阪の記事"}], procs=1)
         later = time.monotonic() + 5
         monkeypatch.setattr(index_module.time, "monotonic", lambda: later)
@@ -793,7 +793,7 @@ def test_commits_and_searches_leave_no_files_open_for_the_cycle_collector(
     import gc
     import os
 
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     path = tmp_path / "ix"
     writer = Index.create(path)
@@ -831,7 +831,7 @@ def test_a_garbage_length_in_the_table_of_contents_is_damage(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: type[Exception]) -> None:
     # Random bytes in a table of contents can make Whoosh read a huge length
     # and ask for that much memory (seen with a real damaged file).
-    import searchkit.index as index_module
+    import searchkit.stores.whoosh.store as index_module
 
     path = tmp_path / "ix"
     Index.create(path).add(DOCS, procs=1)

@@ -5,10 +5,9 @@ one under ``if TYPE_CHECKING:`` (a dependency of the design all the same).
 ``from . import rerank`` depends on the submodule, not on the package it is
 in. Two things are checked:
 
-* import cycles: the ones listed in :data:`KNOWN_CYCLES` are the ones left
-  before the store interface separates search from storage; no other may
-  appear, and a listed one that is gone must be struck from the list;
-* ``whoosh`` imports: only the modules in :data:`WHOOSH_MODULES` may import it.
+* import cycles: there are none, anywhere in the package;
+* ``whoosh`` imports: only the Whoosh store, :mod:`searchkit.stores.whoosh`,
+  imports it; the rest of the package works on any store.
 """
 
 from __future__ import annotations
@@ -20,15 +19,8 @@ import searchkit
 
 PACKAGE = Path(searchkit.__file__).parent
 
-#: Cycles still to be removed (each as its sorted module names).
-KNOWN_CYCLES: set[tuple[str, ...]] = {
-    ("searchkit.index", "searchkit.search", "searchkit.suggest"),
-}
-#: Modules that import whoosh (to become one package: the Whoosh store).
-WHOOSH_MODULES = {
-    "searchkit._damage", "searchkit._whoosh", "searchkit._writer", "searchkit.demo", "searchkit.index",
-    "searchkit.matching", "searchkit.schema", "searchkit.search", "searchkit.suggest",
-}
+#: The one package that may import whoosh.
+WHOOSH_STORE = "searchkit.stores.whoosh"
 
 
 def _module_name(path: Path) -> str:
@@ -122,15 +114,15 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
 def test_imports_are_read_from_the_source(tmp_path: Path) -> None:
     edges, outside = _graph()
     assert "searchkit.analysis.japanese" in edges["searchkit.analysis.analyzer"]
-    assert "searchkit.rerank" in edges["searchkit.search"]  # from . import rerank as _rerank
-    assert "searchkit.search" in edges["searchkit.index"]  # imported inside a method
-    assert "whoosh" in outside["searchkit.matching"] and "fugashi" in outside["searchkit.analysis.japanese"]
+    assert "searchkit.query.rerank" in edges["searchkit.search"]  # from .query import rerank
+    assert "searchkit.stores.whoosh" in edges["searchkit.index"]  # from .stores.whoosh import WhooshStore
+    assert "whoosh" in outside["searchkit.stores.whoosh.matching"]
+    assert "fugashi" in outside["searchkit.analysis.japanese"]
 
 
-def test_no_import_cycles_but_the_known_ones() -> None:
+def test_no_import_cycles() -> None:
     found = cycles(_graph()[0])
-    assert found - KNOWN_CYCLES == set(), f"new import cycles: {found - KNOWN_CYCLES}"
-    assert KNOWN_CYCLES - found == set(), f"gone (strike them from KNOWN_CYCLES): {KNOWN_CYCLES - found}"
+    assert found == set(), f"import cycles: {found}"
 
 
 def test_the_analysis_package_has_no_cycle_and_no_storage() -> None:
@@ -143,8 +135,25 @@ def test_the_analysis_package_has_no_cycle_and_no_storage() -> None:
         assert "whoosh" not in outside[m], m
 
 
-def test_whoosh_is_imported_only_where_listed() -> None:
+def test_whoosh_is_imported_only_by_the_whoosh_store() -> None:
     _, outside = _graph()
     importers = {m for m, pkgs in outside.items() if "whoosh" in pkgs}
-    assert importers - WHOOSH_MODULES == set(), f"new modules import whoosh: {importers - WHOOSH_MODULES}"
-    assert WHOOSH_MODULES - importers == set(), f"no longer import whoosh: {WHOOSH_MODULES - importers}"
+    assert importers, "the Whoosh store imports whoosh: the check reads imports"
+    outside_store = {m for m in importers if m != WHOOSH_STORE and not m.startswith(WHOOSH_STORE + ".")}
+    assert outside_store == set(), f"whoosh imported outside {WHOOSH_STORE}: {outside_store}"
+
+
+def test_the_layers_depend_one_way() -> None:
+    """analysis <- query <- stores <- results <- search <- index <- cli: no module imports a later stage."""
+    edges, _ = _graph()
+    order = ["searchkit.analysis", "searchkit.query", "searchkit.stores", "searchkit.results"]
+    def stage(m: str) -> int | None:
+        return next((i for i, p in enumerate(order) if m == p or m.startswith(p + ".")), None)
+    for m, deps in edges.items():
+        s = stage(m)
+        if s is None:
+            continue
+        for d in deps:
+            t = stage(d)
+            assert t is None or t <= s, f"{m} (stage {order[s]}) imports {d} (a later stage)"
+        assert not deps & {"searchkit.search", "searchkit.index", "searchkit.cli"}, m

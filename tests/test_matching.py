@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-import searchkit.search as search_module
+import searchkit.stores.whoosh.compile as search_module
+import searchkit.stores.whoosh.store as store_module
 from searchkit import Index
 from searchkit.bench import sample_queries
-from searchkit.matching import ScoredList, plain_terms
+from searchkit.stores.whoosh.matching import ScoredList, plain_terms
 
 
 def _ranked(ix: Index, queries: list[str]) -> list[list[tuple[str, float]]]:
@@ -38,7 +39,7 @@ def _queries(articles: list[dict[str, Any]]) -> list[str]:
 def test_same_rankings_and_scores_as_whoosh(two_segment_index: Index, corpus_articles: list[dict[str, Any]],
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     ix = two_segment_index
-    assert len(ix._searcher().leaf_searchers()) == 2
+    assert len(ix._store.searcher().leaf_searchers()) == 2
     queries = _queries(corpus_articles)
     assert any(any("\u3040" <= ch <= "\u9fff" for ch in q) for q in queries)
     ours = _ranked(ix, queries)
@@ -77,7 +78,7 @@ def test_copies_score_exactly_alike(tmp_path: Path, corpus_articles: list[dict[s
     articles = corpus_articles[:200]
     ix = Index.create(tmp_path / "ix")
     ix.add(articles + [{**a, "id": a["id"] + "#copy"} for a in articles], procs=2)
-    assert len(ix._searcher().leaf_searchers()) == 2
+    assert len(ix._store.searcher().leaf_searchers()) == 2
     compared = 0
     for query in _queries(articles):
         scores = {h.id: h.score for h in ix.search(query, limit=400)}
@@ -112,7 +113,7 @@ def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index) ->
     assert plain_terms(wq.Or([wq.Phrase("body", ["a", "b"])])) is None
     res = two_segment_index.search("小泉 防衛")
     assert res.total and not res.relaxed
-    matchers = [res._wquery.matcher(sub) for sub, _ in res._searcher.leaf_searchers()]
+    matchers = [res._prepared.query.matcher(sub) for sub, _ in res._prepared.reader.searcher.leaf_searchers()]
     assert any(isinstance(m, ScoredList) for m in matchers)
 
 
@@ -130,5 +131,5 @@ def test_snippets_from_blocks_read_while_scoring_match_a_fresh_read(
 
     ours = snippets()
     assert sum(len(m) for page in ours for _, _, m in page) > 100
-    monkeypatch.setattr(search_module, "_seen_blocks", lambda q: {})
+    monkeypatch.setattr(store_module, "_seen_blocks", lambda q: {})
     assert ours == snippets()

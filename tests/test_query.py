@@ -170,7 +170,7 @@ def test_built_query(corpus_index: Index, query: str, built: str) -> None:
 
 
 def test_title_is_weighted_above_body(corpus_index: Index) -> None:
-    from searchkit.search import NAME_BOOST, TITLE_BOOST
+    from searchkit.query.planner import NAME_BOOST, TITLE_BOOST
 
     assert TITLE_BOOST > 1.0 and NAME_BOOST == 0.6
     assert "title:首相^1.5 OR body:首相)" in corpus_index.search("首相").parsed

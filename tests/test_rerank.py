@@ -1,4 +1,4 @@
-"""Questions re-scored by their wording (searchkit.rerank), on JSQuAD passages."""
+"""Questions re-scored by their wording (searchkit.query.rerank), on JSQuAD passages."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-import searchkit.rerank as rerank_module
+import searchkit.query.rerank as rerank_module
 from searchkit import Index
-from searchkit.rerank import MASK, question_ngrams, rerank
-from searchkit.search import _Builder
+from searchkit.query.rerank import MASK, question_ngrams, rerank
+from searchkit.query.planner import Planner as _Builder
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 

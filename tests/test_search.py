@@ -688,10 +688,10 @@ def test_best_field_scores_the_best_field_per_article(corpus_index: Index, word:
     """A word in title and body counts once, at its better score, in every article that has it."""
     from whoosh import query as wq
 
-    from searchkit.search import _BestField
+    from searchkit.stores.whoosh.compile import _BestField
 
     term = corpus_index.search(word).parsed.split(" OR ")[0].split(":", 1)[1].split("^")[0].strip("(")
-    searcher = corpus_index._searcher()
+    searcher = corpus_index._store.searcher()
     for leaf, _ in searcher.leaf_searchers():
         title = _scores(wq.Term("title", term, boost=1.5), leaf)
         body = _scores(wq.Term("body", term), leaf)
@@ -706,16 +706,16 @@ def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, mon
     from whoosh.searching import Searcher
 
     import searchkit.search as search_module
-    from searchkit.schema import BM25_B, BM25_K1
+    from searchkit.query.plan import BM25_B, BM25_K1
 
-    monkeypatch.setattr("searchkit.rerank.RERANK_WEIGHT", 0.0)  # scores as BM25F gives them
+    monkeypatch.setattr("searchkit.query.rerank.RERANK_WEIGHT", 0.0)  # scores as BM25F gives them
     question = "小泉氏はどこで会談したのか"
     res = corpus_index.search(question)
     assert len(res) > 1
-    reader = corpus_index._searcher().reader()
+    reader = corpus_index._store.searcher().reader()
 
     def scores(k1: float) -> list[float]:
-        found = Searcher(reader, weighting=BM25F(B=BM25_B, K1=k1), closereader=False).search(res._wquery, limit=10)
+        found = Searcher(reader, weighting=BM25F(B=BM25_B, K1=k1), closereader=False).search(res._prepared.query, limit=10)
         return [found.score(i) for i in range(found.scored_length())]
 
     assert [h.score for h in res] == pytest.approx(scores(search_module.QUESTION_K1 or BM25_K1))
@@ -740,7 +740,7 @@ def test_questions_that_ask_are_scored_with_question_k1(corpus_index: Index, mon
 )
 def test_questions_are_recognised(analyzer: Any, query: str, asked: bool, question_mark: bool,
                                   question_end: bool) -> None:
-    from searchkit.search import QUESTION_WORDS, _Builder
+    from searchkit.query.planner import QUESTION_WORDS, Planner as _Builder
 
     builder = _Builder(analyzer)
     toks, _ = builder.tokens(query)
@@ -769,16 +769,16 @@ def test_indexes_in_the_earlier_posting_format_search_and_highlight_the_same(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """An index made before packed postings (Whoosh's pickled ``Characters`` values, values
     pickled inside each block) gives the same hits, scores, snippets and phrase matches."""
-    import searchkit._writer
-    import searchkit.schema
-    from searchkit._whoosh import PackedCharacters, TermCharacters
+    import searchkit.stores.whoosh.writer
+    import searchkit.stores.whoosh.schema
+    from searchkit.stores.whoosh.formats import PackedCharacters, TermCharacters
 
-    monkeypatch.setattr(searchkit.schema, "PackedCharacters", TermCharacters)
-    monkeypatch.setattr(searchkit._writer, "PACK_MIN_POSTINGS", 10**9)
+    monkeypatch.setattr(searchkit.stores.whoosh.schema, "PackedCharacters", TermCharacters)
+    monkeypatch.setattr(searchkit.stores.whoosh.writer, "PACK_MIN_POSTINGS", 10**9)
     old = Index.create(tmp_path / "old")
     old.add(corpus_articles)
-    assert type(old._ix.schema["body"].format) is TermCharacters
-    assert type(corpus_index._ix.schema["body"].format) is PackedCharacters
+    assert type(old._store._ix.schema["body"].format) is TermCharacters
+    assert type(corpus_index._store._ix.schema["body"].format) is PackedCharacters
     queries = ["小泉進次郎", "Koizumi", "\"防衛 相\"", "防衛相 会談", "日本で梅雨がないのは北海道とどこか。",
                "prime minister", "\"prime minister\"", "スマートフォン", "title:首相", "選挙 OR election"]
     queries += [a["title"] for a in corpus_articles[::25] if a.get("title")]

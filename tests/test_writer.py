@@ -11,10 +11,11 @@ import whoosh.index
 from whoosh.fields import TEXT, Schema
 from whoosh.writing import SegmentWriter
 
-from searchkit._whoosh import PackedCharacters, PackedValues, TermCharacters
-from searchkit._writer import ArticleWriter, TermPool
+from searchkit.stores.whoosh.formats import PackedCharacters, PackedValues, TermCharacters
+from searchkit.stores.whoosh.writer import ArticleWriter, TermPool
 from searchkit.documents import clean_article
-from searchkit.schema import article_schema, lead_of
+from searchkit.documents import lead_of
+from searchkit.stores.whoosh.schema import article_schema
 
 
 def _build(path: Path, writer_class: type, articles: list[dict[str, Any]], limitmb: float) -> Any:

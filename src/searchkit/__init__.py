@@ -26,7 +26,7 @@ from .errors import (
     SearchkitError,
     StorageError,
 )
-from .highlight import Snippet
+from .results.highlight import Snippet
 from .index import Index
 from .search import Hit, Results
 

@@ -19,7 +19,7 @@ import click
 
 from .analysis import Analyzer
 from .errors import IndexNotFound, SearchkitError
-from .highlight import _CONTROL
+from .results.highlight import _CONTROL
 from .index import Index
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -62,7 +62,7 @@ def main() -> None:
 
 
 def _count_records(sources: tuple[str, ...]) -> int | None:
-    from .importer import read_source
+    from .ingest.importer import read_source
 
     if "-" in sources:
         return None
@@ -106,7 +106,7 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
 
         searchkit index news.jsonl.gz more/ -i var/news
     """
-    from .importer import import_articles
+    from .ingest.importer import import_articles
 
     missing = [src for src in sources if src != "-" and not Path(src).exists()]
     if missing:  # before the index is made: a typo leaves no empty index behind

@@ -9,6 +9,7 @@ searchkit version and analyzer version.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import time
@@ -16,11 +17,9 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
-from whoosh.filedb.filestore import FileStorage
-
 from ._version import __version__
 from .analysis import Analyzer
-from .corpus import sample_articles
+from .ingest.corpus import sample_articles
 from .errors import SearchkitError, StorageError
 from .index import Index
 
@@ -57,11 +56,13 @@ def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
         return ix
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = FileStorage(str(path.parent)).lock(f".{path.name}.lock")
-        if not lock.acquire(blocking=False):
+        lock = os.open(path.parent / f".{path.name}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
             if announce:
                 announce(f"waiting for another search that is building the demo index in {path}…")
-            lock.acquire(blocking=True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
     except OSError as exc:
         raise StorageError(f"cannot build the demo index in {path.parent}: {exc.strerror or exc}; "
                            f"set SEARCHKIT_CACHE to a writable directory") from exc
@@ -70,7 +71,7 @@ def demo_index(*, announce: Callable[[str], None] | None = None) -> Index:
         if ix is None:
             ix = _build(path, announce)
     finally:
-        lock.release()
+        os.close(lock)  # and with it the lock
     return ix
 
 

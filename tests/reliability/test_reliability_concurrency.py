@@ -104,7 +104,7 @@ def test_a_stray_file_in_the_temporary_directory_does_not_fail_a_landed_commit(
 
 _FORK_LATE = """
 import os, sys, time
-from searchkit._writer import _die_with_parent
+from searchkit.stores.whoosh.writer import _die_with_parent
 parent, marker, parent_waits = os.getpid(), sys.argv[1], sys.argv[2] == "1"
 child = os.fork()
 if child == 0:
@@ -148,7 +148,7 @@ def test_parallel_writing_keeps_every_article_whatever_the_start_method(method: 
 
 
 def test_a_writer_process_that_dies_fails_the_commit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from searchkit import _writer
+    from searchkit.stores.whoosh import writer as _writer
 
     d = tmp_path / "ix"
     _small_index(d)

@@ -11,7 +11,7 @@ from typing import Any
 from reliability_support import good, no_traceback
 
 from searchkit import Index
-from searchkit.importer import import_articles
+from searchkit.ingest.importer import import_articles
 
 
 def test_len_counts_distinct_articles_through_reimports_and_deletes(jsonl: Any, tmp_path: Path) -> None:

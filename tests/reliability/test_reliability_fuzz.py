@@ -1,4 +1,4 @@
-"""A bounded fuzz of :func:`searchkit.importer.import_articles` with random
+"""A bounded fuzz of :func:`searchkit.ingest.importer.import_articles` with random
 JSON-ish records: the only exception it may raise is ``DocumentError``, the
 index always opens and searches, and it never holds an id twice.
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from searchkit import Index
 from searchkit.errors import DocumentError
-from searchkit.importer import import_articles
+from searchkit.ingest.importer import import_articles
 
 #: Any text, lone surrogates included.
 TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=40) | st.sampled_from(

@@ -17,7 +17,7 @@ import pytest
 from reliability_support import SEARCHKIT, good, no_traceback
 
 from searchkit import Index
-from searchkit.highlight import ANSI_OFF, ANSI_ON
+from searchkit.results.highlight import ANSI_OFF, ANSI_ON
 
 HOSTILE_BODY = ('Breaking: <script>alert("pwned")</script> & <img src=x onerror=alert(1)> '
                 "AT&T said 'hello' & \"goodbye\" to <b>bold</b> claims. 東京で<i>会談</i>した。")

@@ -1,4 +1,4 @@
-"""Bad JSONL input through ``searchkit index`` and :func:`searchkit.importer.import_articles`.
+"""Bad JSONL input through ``searchkit index`` and :func:`searchkit.ingest.importer.import_articles`.
 
 Every bad record is reported with the file, the line and (when there is one)
 the field; the CLI exits 1 without a traceback. By default the import stops at
@@ -19,7 +19,7 @@ from reliability_support import good, no_traceback
 
 from searchkit import Index
 from searchkit.errors import DocumentError
-from searchkit.importer import import_articles
+from searchkit.ingest.importer import import_articles
 
 # name -> (bad line, field named in the error or None, words the error must contain)
 BAD_RECORDS: dict[str, tuple[Any, str | None, str]] = {

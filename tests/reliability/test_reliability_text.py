@@ -19,7 +19,7 @@ import pytest
 from reliability_support import no_traceback
 
 from searchkit import Index
-from searchkit.highlight import Snippet
+from searchkit.results.highlight import Snippet
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 

@@ -14,7 +14,11 @@ from .japanese import name_readings as japanese_readings
 from .normalize import normalize
 from .readings import kana_query_reading, latin_name_keys
 
-__all__ = ["Reading", "name_readings", "reading_keys", "readings"]
+__all__ = ["READING_PREFIX", "Reading", "name_readings", "reading_keys", "readings"]
+
+#: Reading keys of Japanese names are indexed beside the word, at its position
+#: and character range, as ``r:koizumi``; no analyzed term contains ":".
+READING_PREFIX = "r:"
 
 
 class Reading(NamedTuple):

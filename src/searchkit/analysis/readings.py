@@ -29,7 +29,7 @@ person uses: 菅 is カン (``kan``: right for 菅直人, wrong for 菅義偉, S
 文雄 is ブンユウ (``bunyu``, not Fumio for 岸田文雄), 日本 is ニッポン. In the
 seed page's 安圭伯, 安 is a family name (アン, ``an``), 圭 a given name
 (ケイ, ``kei``) and 伯 a common noun (no key); none of it meets the Korean
-romanization "Ahn Gyu-back": that is what :mod:`searchkit.aliases` is for.
+romanization "Ahn Gyu-back": that is what :mod:`searchkit.query.aliases` is for.
 
 Japanese readings come from the analyzer's MeCab pass
 (:mod:`searchkit.analysis.japanese` prints the kana and word origin of every

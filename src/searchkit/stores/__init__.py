@@ -1,1 +1,5 @@
-"""Where an index lives: the embedded Whoosh store, or an OpenSearch cluster."""
+"""Stores: where analysed articles are kept, behind one interface (:mod:`.base`).
+
+* :mod:`.whoosh` — the embedded store: an index directory in Whoosh's format;
+  the only package that imports ``whoosh``.
+"""

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .documents import clean_article, unknown_fields
-from .errors import DocumentError
-from .index import Index
+from ..documents import clean_article, unknown_fields
+from ..errors import DocumentError
+from ..index import Index
 
 __all__ = ["ImportReport", "import_articles", "read_articles"]
 

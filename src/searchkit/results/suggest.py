@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from whoosh.query.qcore import TermNotFound
-
-from ._whoosh import READING_PREFIX
-from .analysis.english import stem
-from .analysis.readings import kana_query_reading
-from .analysis.romaji import fold_romaji, is_kana
+from ..analysis.english import stem
+from ..analysis.names import READING_PREFIX
+from ..analysis.readings import kana_query_reading
+from ..analysis.romaji import fold_romaji, is_kana
 
 if TYPE_CHECKING:
-    from .index import Index
+    from ..stores.base import Reader
 
 __all__ = ["edit_distance", "suggest"]
 
@@ -53,24 +51,19 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return min(prev[-1], limit)
 
 
-def _written(searcher: Any, term: str, typed: str) -> str | None:
+def _written(reader: Reader, term: str, typed: str) -> str | None:
     """How ``term`` is written in articles: of the first occurrences, the form closest to ``typed``."""
-    try:
-        m = searcher.reader().postings("body", term)
-    except TermNotFound:
-        return None
     forms: set[str] = set()
-    while m.is_active() and len(forms) < 20:
-        body = searcher.stored_fields(m.id()).get("body", "")
-        forms.update(body[s:e].lower() for _, s, e in m.value_as("characters"))
-        m.next()
+    for written in reader.written("body", term):
+        forms.update(w.lower() for w in written)
+        if len(forms) >= 20:
+            break
     if not forms:
         return None
     return min(forms, key=lambda f: (edit_distance(typed.lower(), f), f))
 
 
-def _correct_latin(searcher: Any, word: str) -> str | None:
-    reader = searcher.reader()
+def _correct_latin(reader: Reader, word: str) -> str | None:
     key = stem(word.lower())
     if reader.doc_frequency("body", key) or reader.doc_frequency("title", key):
         return None
@@ -80,8 +73,7 @@ def _correct_latin(searcher: Any, word: str) -> str | None:
     if reader.doc_frequency("body", name) or reader.doc_frequency("title", name):
         return None
     best: tuple[int, int, str] | None = None
-    for raw in reader.expand_prefix("body", key[0]):
-        cand = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    for cand in reader.terms_from("body", key[0]):
         if not cand.isalpha() or abs(len(cand) - len(key)) > 2:
             continue
         d = edit_distance(key, cand)
@@ -92,37 +84,31 @@ def _correct_latin(searcher: Any, word: str) -> str | None:
             best = score
     if best is None:
         return None
-    return _written(searcher, best[2], word)
+    return _written(reader, best[2], word)
 
 
-def _correct_kana(searcher: Any, word: str) -> str | None:
+def _correct_kana(reader: Reader, word: str) -> str | None:
     key = kana_query_reading(word)
     if not key:
         return None
-    try:
-        m = searcher.reader().postings("body", READING_PREFIX + key)
-    except TermNotFound:
-        return None
     seen: Counter[str] = Counter()
-    while m.is_active() and sum(seen.values()) < 50:
-        body = searcher.stored_fields(m.id()).get("body", "")
-        for _, start, end in m.value_as("characters"):
-            seen[body[start:end]] += 1
-        m.next()
+    for texts in reader.written("body", READING_PREFIX + key):
+        seen.update(texts)
+        if sum(seen.values()) >= 50:
+            break
     for written, _ in seen.most_common():
         if written != word:
             return written
     return None
 
 
-def suggest(index: Index, query: str) -> str | None:
+def suggest(reader: Reader, query: str) -> str | None:
     """A corrected version of ``query``, or None when no word needs correcting."""
-    searcher = index._searcher()
     changed = False
 
     def latin(m: re.Match[str]) -> str:
         nonlocal changed
-        fixed = _correct_latin(searcher, m.group())
+        fixed = _correct_latin(reader, m.group())
         if fixed and fixed != m.group().lower():
             changed = True
             return fixed
@@ -132,7 +118,7 @@ def suggest(index: Index, query: str) -> str | None:
         nonlocal changed
         if not is_kana(m.group()):
             return m.group()
-        fixed = _correct_kana(searcher, m.group())
+        fixed = _correct_kana(reader, m.group())
         if fixed:
             changed = True
             return fixed

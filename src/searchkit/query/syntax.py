@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .errors import QuerySyntaxError
+from ..errors import QuerySyntaxError
 
 __all__ = ["And", "Node", "Not", "Or", "Parsed", "Phrase", "Range", "Text", "parse"]
 

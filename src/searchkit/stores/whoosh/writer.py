@@ -37,8 +37,8 @@ from whoosh.util import random_name
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
-from ._whoosh import PackedValues, Text
-from .errors import StorageError
+from ...errors import StorageError
+from .formats import PackedValues, Text
 
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 

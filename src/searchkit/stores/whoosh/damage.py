@@ -17,7 +17,7 @@ import whoosh.index
 from whoosh.filedb.filetables import FileFormatError
 from whoosh.filedb.structfile import StructFile
 
-from .errors import StorageError
+from ...errors import StorageError
 
 __all__ = ["DAMAGE", "close_files", "damaged", "reading"]
 

@@ -40,8 +40,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
-from .analysis.normalize import KANJI_VARIANTS, fold_kanji
-from .errors import SearchkitError
+from ..analysis.normalize import KANJI_VARIANTS, fold_kanji
+from ..errors import SearchkitError
 
 __all__ = ["AliasError", "AliasMatch", "AliasTable", "alias_key", "load_aliases", "merge"]
 
@@ -155,6 +155,11 @@ class AliasTable:
             raw = p.read_bytes()
         except OSError as exc:
             raise AliasError(f"{p}: cannot read the alias file: {exc.strerror or exc}") from exc
+        return cls.from_bytes(raw, p)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes, p: Path) -> AliasTable:
+        """Parse the bytes of an alias file named ``p`` (as :meth:`load` does)."""
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

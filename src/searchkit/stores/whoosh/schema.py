@@ -1,4 +1,4 @@
-"""The article schema: the one place field options live.
+"""The Whoosh schema of an article index: the one place its field options live.
 
 Article fields (see README "Article format"):
 
@@ -14,10 +14,9 @@ published   DATETIME         stored, sortable; UTC
 lang        ID               ``ja`` / ``en`` (detected when missing)
 category    ID               stored, sortable (facets)
 tags        KEYWORD          comma-separated in the index, a list outside
-lead        TEXT             the body's first :data:`LEAD_CHARS` characters,
+lead        TEXT             the body's opening (``documents.lead_of``),
                              not stored: news puts the gist first, so a
-                             match there weighs more (known-item MRR
-                             +0.06 JA / +0.05 EN, see README)
+                             match there weighs more
 =========== ================ ==========================================
 """
 
@@ -25,18 +24,10 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, STORED, TEXT, Schema
 
-from ._whoosh import LeadFrequency, PackedCharacters, SearchkitTokenizer, Text
-from .analysis import Analyzer
+from ...analysis import Analyzer
+from .formats import LeadFrequency, PackedCharacters, SearchkitTokenizer, Text
 
-__all__ = ["BM25_B", "BM25_K1", "LEAD_CHARS", "TEXT_FIELDS", "article_schema", "lead_of"]
-
-#: Fields searched by a query without ``field:``.
-TEXT_FIELDS = ("title", "body")
-#: Length of the ``lead`` field: the opening of the body.
-LEAD_CHARS = 300
-#: BM25F term-frequency saturation and length normalization (every field).
-BM25_K1 = 1.2
-BM25_B = 0.75
+__all__ = ["article_schema"]
 
 
 def _text(tokenizer: SearchkitTokenizer) -> TEXT:
@@ -65,8 +56,3 @@ def article_schema(analyzer: Analyzer | None = None) -> Schema:
         tags=KEYWORD(stored=True, commas=True, scorable=False),
         lead=_lead(tokenizer),
     )
-
-
-def lead_of(body: str) -> str:
-    """The ``lead`` field of an article: the first :data:`LEAD_CHARS` characters of its body."""
-    return body[:LEAD_CHARS]

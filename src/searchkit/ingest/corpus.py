@@ -97,10 +97,10 @@ def seed_dir() -> Path:
     Otherwise (source checkout, editable install) the repository's ``seeds/``
     directory is used.
     """
-    packaged = Path(__file__).parent / "_seeds"
+    packaged = Path(__file__).resolve().parents[1] / "_seeds"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "seeds"
+    return Path(__file__).resolve().parents[3] / "seeds"
 
 
 def seed_pages() -> list[Path]:

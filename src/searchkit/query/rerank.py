@@ -25,10 +25,11 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from itertools import chain
+from typing import TypeVar
 
-from .analysis.normalize import fold_kanji
+from ..analysis.normalize import fold_kanji
 
 __all__ = ["RERANK_DEPTH", "RERANK_WEIGHT", "question_ngrams", "rerank"]
 
@@ -63,17 +64,20 @@ def question_ngrams(texts: Iterable[str]) -> set[str]:
     return grams
 
 
-def rerank(grams: set[str], ranked: Sequence[tuple[int, float]],
-           text_of: Callable[[int], str], depth: int | None = None) -> list[tuple[int, float]]:
-    """``ranked`` (docnum, score), best first, with its first ``depth`` (default
+D = TypeVar("D", bound=Hashable)
+
+
+def rerank(grams: set[str], ranked: Sequence[tuple[D, float]],
+           text_of: Callable[[D], str], depth: int | None = None) -> list[tuple[D, float]]:
+    """``ranked`` (document, score), best first, with its first ``depth`` (default
     :data:`RERANK_DEPTH`) re-scored by the share of ``grams`` each holds and sorted again."""
     depth = RERANK_DEPTH if depth is None else depth
     top = list(ranked[:depth])
     if len(top) < 2 or not grams or not RERANK_WEIGHT:
         return list(ranked)
     held: list[set[str]] = []
-    for docnum, _ in top:
-        text = fold(text_of(docnum))
+    for doc, _ in top:
+        text = fold(text_of(doc))
         held.append({g for g in grams if g in text})
     k = len(top)
     counts = Counter(chain.from_iterable(held))
@@ -81,7 +85,7 @@ def rerank(grams: set[str], ranked: Sequence[tuple[int, float]],
     total = sum(weight.values())
     if not total:
         return list(ranked)
-    rescored = [(docnum, score * (1 + RERANK_WEIGHT * sum(weight[g] for g in grams_held) / total))
-                for (docnum, score), grams_held in zip(top, held)]
+    rescored = [(doc, score * (1 + RERANK_WEIGHT * sum(weight[g] for g in grams_held) / total))
+                for (doc, score), grams_held in zip(top, held)]
     rescored.sort(key=lambda item: -item[1])
     return rescored + list(ranked[depth:])
