@@ -10,5 +10,6 @@ similarity that reproduces the embedded BM25F, using cluster-wide statistics
 from __future__ import annotations
 
 from .connection import Location, connect, is_url, parse_location
+from .store import OpenSearchStore
 
-__all__ = ["Location", "connect", "is_url", "parse_location"]
+__all__ = ["Location", "OpenSearchStore", "connect", "is_url", "parse_location"]

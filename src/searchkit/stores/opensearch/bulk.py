@@ -17,9 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ...analysis import Analyzer
-from ...documents import clean_article
+from ...documents import LEAD_CHARS
 from ...errors import ClusterError, DocumentError
-from ...schema import LEAD_CHARS
 from .connection import Location, translate
 from .documents import source_of
 
@@ -37,19 +36,11 @@ _RETRY_STATUS = {429, 500, 502, 503, 504}
 _analyzer: Analyzer | None = None
 
 
-def _analyse_chunk(docs: list[Any]) -> list[tuple[str, dict[str, Any]] | DocumentError]:
+def _analyse_chunk(cleans: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     global _analyzer
     if _analyzer is None:
         _analyzer = Analyzer()
-    out: list[tuple[str, dict[str, Any]] | DocumentError] = []
-    for doc in docs:
-        try:
-            clean = clean_article(doc)
-        except DocumentError as exc:
-            out.append(exc)
-            continue
-        out.append((clean["id"], source_of(clean, _analyzer, LEAD_CHARS)))
-    return out
+    return [(clean["id"], source_of(clean, _analyzer, LEAD_CHARS)) for clean in cleans]
 
 
 def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -63,17 +54,17 @@ def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def analyse(docs: Iterable[Any], procs: int | None = None,
-            chunk: int = 100) -> Iterator[tuple[str, dict[str, Any]] | DocumentError]:
-    """``(id, document)`` per article in order, or the ``DocumentError`` of a bad one; ``procs`` processes."""
+def analyse(cleans: Iterable[dict[str, Any]], procs: int | None = None,
+            chunk: int = 100) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(id, document)`` per clean article (``clean_article``), in order, analysed by ``procs`` processes."""
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
     if procs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for part in _chunks(docs, chunk):
+        for part in _chunks(cleans, chunk):
             yield from _analyse_chunk(part)
         return
     with ProcessPoolExecutor(procs, mp_context=multiprocessing.get_context("fork")) as pool:
         pending: list[Any] = []
-        for part in _chunks(docs, chunk):
+        for part in _chunks(cleans, chunk):
             pending.append(pool.submit(_analyse_chunk, part))
             if len(pending) > 2 * procs:
                 yield from pending.pop(0).result()

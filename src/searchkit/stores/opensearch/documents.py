@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-import time
 from datetime import datetime
 from typing import Any
 
@@ -18,8 +16,6 @@ READING_PREFIX = "r:"
 #: Lucene's whitespace tokenizer cuts a token at 255 UTF-16 units.
 _MAX_UNITS = 255
 _SPACE = re.compile(r"\s")
-#: Order of writes, so equal scores rank in write order as in the embedded store.
-_seq = itertools.count()
 
 
 def os_term(term: str) -> str:
@@ -45,12 +41,7 @@ def terms_text(text: str, analyzer: Analyzer, readings: bool = True) -> str:
     return " ".join(words)
 
 
-def next_seq() -> int:
-    """A number greater than any given before in this process (and, by the clock, than earlier runs')."""
-    return time.time_ns() // 1000 * 1000 + next(_seq) % 1000
-
-
-def source_of(clean: dict[str, Any], analyzer: Analyzer, lead_chars: int, seq: int | None = None) -> dict[str, Any]:
+def source_of(clean: dict[str, Any], analyzer: Analyzer, lead_chars: int) -> dict[str, Any]:
     """The document for an article already checked by ``clean_article``."""
     article = {k: v for k, v in clean.items() if k != "lead"}
     published = clean.get("published")
@@ -63,7 +54,6 @@ def source_of(clean: dict[str, Any], analyzer: Analyzer, lead_chars: int, seq: i
     title = clean.get("title") or ""
     source: dict[str, Any] = {
         "id": clean["id"],
-        "seq": next_seq() if seq is None else seq,
         "title": terms_text(title, analyzer),
         "body": terms_text(body, analyzer),
         "lead": " ".join(os_term(t) for t, _, e, _ in analyzer.prefix_terms(body[:lead_chars]) if e <= lead_chars)

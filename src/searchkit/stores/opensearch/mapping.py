@@ -27,7 +27,9 @@ QUESTION_OFFSET = 1000.0
 
 def similarity(k1: float, b: float, question_k1: float) -> dict[str, Any]:
     """The scripted BM25F similarity (``query.boost`` ≥ :data:`QUESTION_OFFSET` selects ``question_k1``)."""
-    boost = f"(query.boost >= {QUESTION_OFFSET} ? query.boost - {QUESTION_OFFSET} : query.boost)"
+    # boosts travel as float32: the offset one is rounded back to the planner's 4 decimals
+    boost = (f"(query.boost >= {QUESTION_OFFSET} ? Math.round((query.boost - {QUESTION_OFFSET}) * 10000.0)"
+             " / 10000.0 : query.boost)")
     return {
         "type": "scripted",
         "weight_script": {"source": f"return {boost} * (Math.log((double) field.docCount / (term.docFreq + 1.0))"
@@ -60,7 +62,6 @@ def index_body(*, analyzer_version: int, shards: int, replicas: int, k1: float, 
             "_source": {"excludes": ["title", "body", "lead"]},
             "properties": {
                 "id": {"type": "keyword"},
-                "seq": {"type": "long"},
                 "title": _text(True),
                 "body": _text(True),
                 "lead": _text(False),
