@@ -1,59 +1,70 @@
 """Query plans as OpenSearch query DSL, scored as the embedded store scores them.
 
-Each ``Term`` of a text field is a ``term`` query scored by the index's BM25F
-similarity (:mod:`.mapping`). A ``Phrase`` is scored as Whoosh scores one: the
+Each ``Term`` of a text field is a ``term`` query (whose similarity scores its
+frequency) in a ``script_score`` that computes the embedded store's BM25 from it
+(:data:`.mapping.BM25_SCRIPT`, with the idf and average length of :class:`Scoring`). A ``Phrase`` is scored as Whoosh scores one: the
 sum of its words' own BM25 (each with its frequency in the document), over the
 documents that hold the words in a row (``match_phrase`` as a filter).
 ``AnyOf``/``Sum`` → ``bool.should`` (scores add up), ``All``/``AllWords`` →
 ``bool.must`` (``Not`` clauses → ``must_not``), ``BestOf`` → ``dis_max``.
-With ``question`` every text clause's boost carries :data:`.mapping.QUESTION_OFFSET`,
-which the similarity reads as "score with the question k1".
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from ...query import plan as p
 from .documents import os_term
-from .mapping import QUESTION_OFFSET
+from .mapping import BM25_SCRIPT
 
-__all__ = ["TEXT_FIELDS", "compile_plan"]
+__all__ = ["TEXT_FIELDS", "Scoring", "compile_plan"]
 
 #: Fields indexed as searchkit terms (scored); the others are keywords or dates.
 TEXT_FIELDS = frozenset({"title", "body", "lead"})
 
 
-def compile_plan(node: p.Plan, *, question: bool = False) -> dict[str, Any]:
-    """The query DSL of a plan (``question``: score text clauses with the question k1)."""
+@dataclass(frozen=True)
+class Scoring:
+    """What BM25 needs beyond a document: k1 and b, each term's idf, each field's average length."""
+
+    k1: float
+    b: float
+    idf: Mapping[tuple[str, str], float]
+    avgdl: Mapping[str, float]
+
+
+def compile_plan(node: p.Plan, scoring: Scoring | None = None) -> dict[str, Any]:
+    """The query DSL of a plan; without ``scoring`` (filters, masks) nothing is scored."""
     if isinstance(node, p.Term):
         if node.field in TEXT_FIELDS:
-            return _term(node.field, node.text, node.boost, question)
+            return _term(node.field, node.text, node.boost, scoring)
         return {"term": {node.field: {"value": node.text}}}
     if isinstance(node, p.Phrase):
         words = [os_term(w) for w in node.words]
-        scored = [_term(node.field, w, node.boost, question) for w in node.words]
+        scored = [_term(node.field, w, node.boost, scoring) for w in node.words]
         if len(words) == 1:
             return scored[0]
         return {"bool": {"filter": [{"match_phrase": {node.field: {"query": " ".join(words)}}}], "must": scored}}
     if isinstance(node, (p.AnyOf, p.Sum)):
         if not node.clauses:
             return {"match_none": {}}
-        return {"bool": {"should": [compile_plan(c, question=question) for c in node.clauses],
+        return {"bool": {"should": [compile_plan(c, scoring) for c in node.clauses],
                          "minimum_should_match": 1}}
     if isinstance(node, (p.All, p.AllWords)):
-        must = [compile_plan(c, question=question) for c in node.clauses if not isinstance(c, p.Not)]
-        must_not = [compile_plan(c.clause, question=question) for c in node.clauses if isinstance(c, p.Not)]
+        must = [compile_plan(c, scoring) for c in node.clauses if not isinstance(c, p.Not)]
+        must_not = [compile_plan(c.clause, scoring) for c in node.clauses if isinstance(c, p.Not)]
         out: dict[str, Any] = {"must": must or [{"match_all": {}}]}
         if must_not:
             out["must_not"] = must_not
         return {"bool": out}
     if isinstance(node, p.BestOf):
-        return {"dis_max": {"queries": [compile_plan(c, question=question) for c in node.clauses],
+        return {"dis_max": {"queries": [compile_plan(c, scoring) for c in node.clauses],
                             "tie_breaker": 0.0}}
     if isinstance(node, p.Not):
-        return {"bool": {"must_not": [compile_plan(node.clause, question=question)]}}
+        return {"bool": {"must_not": [compile_plan(node.clause, scoring)]}}
     if isinstance(node, p.DateRange):
         bounds: dict[str, Any] = {}
         if node.low is not None:
@@ -71,8 +82,13 @@ def compile_plan(node: p.Plan, *, question: bool = False) -> dict[str, Any]:
     raise TypeError(f"not a plan node: {node!r}")
 
 
-def _term(field: str, text: str, boost: float, question: bool) -> dict[str, Any]:
-    return {"term": {field: {"value": os_term(text), "boost": boost + QUESTION_OFFSET if question else boost}}}
+def _term(field: str, text: str, boost: float, scoring: Scoring | None) -> dict[str, Any]:
+    term = {"term": {field: {"value": os_term(text)}}}
+    if scoring is None:
+        return term
+    params = {"w": boost * scoring.idf[(field, text)], "k1": scoring.k1, "b": scoring.b,
+              "avgdl": scoring.avgdl[field] or 1.0, "len": f"{field}_len"}
+    return {"script_score": {"query": term, "script": {"source": BM25_SCRIPT, "params": params}}}
 
 
 def _date(value: datetime) -> str:

@@ -1,8 +1,8 @@
 """The OpenSearch store: the store interface (:mod:`searchkit.stores.base`) over one OpenSearch index.
 
-Documents are named by their ``_id`` (the article id). Every search runs as
-``dfs_query_then_fetch``, so term statistics are the whole index's whatever the
-shard count; equal scores come in id order. Snippets' character ranges come from
+Documents are named by their ``_id`` (the article id). Term statistics are
+the whole index's (counts, not one shard's), so the shard count does not change
+a ranking; equal scores come in id order. Snippets' character ranges come from
 analysing the stored text of the page's hits again (the same analyzer made the
 index's terms, so the ranges are the embedded store's).
 """
@@ -21,18 +21,15 @@ from typing import Any
 from ... import _version as _version_module
 from ...analysis import DICTIONARY, Analyzer
 from ...errors import ClusterError, IndexExists, IndexNotFound, SchemaMismatch
-from ...query.plan import BM25_B, BM25_K1, Plan
+from ...query.plan import BM25_B, BM25_K1, Plan, terms_of
 from ..base import FACETS, Doc, Occurrences, Sort
 from .bulk import analyse, write_bulk
-from .compile import compile_plan
+from .compile import TEXT_FIELDS, Scoring, compile_plan
 from .connection import Location, connect, parse_location, translate
 from .documents import READING_PREFIX, article_of, os_term
 from .mapping import check_meta, index_body
 
-__all__ = ["OpenSearchFound", "OpenSearchPrepared", "OpenSearchReader", "OpenSearchStore", "QUESTION_K1"]
-
-#: The question k1 baked into the index's similarity (``searchkit.search.QUESTION_K1``).
-QUESTION_K1 = 0.6
+__all__ = ["OpenSearchFound", "OpenSearchPrepared", "OpenSearchReader", "OpenSearchStore"]
 #: Most documents one request asks for (the index's ``max_result_window``).
 MAX_WINDOW = 100_000
 
@@ -75,8 +72,7 @@ class OpenSearchStore:
                     raise SchemaMismatch(f"{location.url}: the index there was not made by searchkit, so "
                                          "overwrite=True leaves it alone: delete it yourself or choose another name")
                 client.indices.delete(index=name)
-            body = index_body(analyzer_version=Analyzer.version, shards=shards, replicas=replicas, k1=BM25_K1,
-                              b=BM25_B, question_k1=QUESTION_K1)
+            body = index_body(analyzer_version=Analyzer.version, shards=shards, replicas=replicas)
             client.indices.create(index=name, body=body, params={"wait_for_active_shards": "1"})
         except ox.RequestError as exc:
             if exc.error == "resource_already_exists_exception":
@@ -176,9 +172,8 @@ class OpenSearchStore:
             raise translate(exc, self._location, doing) from None
 
     def search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
-        """A search request with cluster-wide term statistics."""
-        return self.call("search", self.client.search, index=self.name, body=body,
-                         search_type="dfs_query_then_fetch", **params)
+        """One search request."""
+        return self.call("search", self.client.search, index=self.name, body=body, **params)
 
     def info(self) -> dict[str, Any]:
         settings = self.call("read the index", self.client.indices.get_settings, index=self.name)
@@ -221,6 +216,7 @@ class OpenSearchReader:
         self._count: int | None = None
         self._df: dict[tuple[str, str], int] = {}
         self._stored: dict[str, dict[str, Any]] = {}
+        self._avgdl: dict[str, float] | None = None
 
     def doc_count(self) -> int:
         if self._count is None:
@@ -251,11 +247,32 @@ class OpenSearchReader:
         return {t: self._df[(field, t)] for t in terms}
 
     def with_k1(self, k1: float) -> OpenSearchReader:
-        if k1 not in (BM25_K1, QUESTION_K1):
-            raise ValueError(f"the OpenSearch store scores with k1 {BM25_K1} or {QUESTION_K1}, not {k1}")
         reader = OpenSearchReader(self.store, k1)
-        reader._count, reader._df, reader._stored = self._count, self._df, self._stored
+        reader._count, reader._df, reader._stored, reader._avgdl = self._count, self._df, self._stored, self._avgdl
         return reader
+
+    def avgdl(self) -> dict[str, float]:
+        """Each text field's average length over every document (as the embedded store counts it)."""
+        if self._avgdl is None:
+            body = {"size": 0, "track_total_hits": True,
+                    "aggs": {f: {"sum": {"field": f"{f}_n"}} for f in TEXT_FIELDS}}
+            aggs = self.store.search(body)["aggregations"]
+            n = self.doc_count_all() or 1
+            self._avgdl = {f: float(aggs[f]["value"] or 0.0) / n for f in TEXT_FIELDS}
+        return self._avgdl
+
+    def scoring(self, plan: Plan | None) -> Scoring:
+        """BM25's statistics for the terms of ``plan``."""
+        wanted: dict[str, list[str]] = {}
+        for field, term in terms_of(plan):
+            if field in TEXT_FIELDS:
+                wanted.setdefault(field, []).append(term)
+        n = self.doc_count_all()
+        idf: dict[tuple[str, str], float] = {}
+        for field, terms in wanted.items():
+            for term, df in self.doc_frequencies(field, terms).items():
+                idf[(field, term)] = math.log(n / (df + 1)) + 1 if n else 1.0
+        return Scoring(self.k1, BM25_B, idf, self.avgdl() if n else {f: 1.0 for f in TEXT_FIELDS})
 
     def prepare(self, plan: Plan) -> OpenSearchPrepared:
         return OpenSearchPrepared(self, plan)
@@ -341,7 +358,7 @@ class OpenSearchPrepared:
 
     def __init__(self, reader: OpenSearchReader, plan: Plan) -> None:
         self.reader = reader
-        self.query = compile_plan(plan, question=reader.k1 != BM25_K1)
+        self.query = compile_plan(plan, reader.scoring(plan))
 
     def _query(self, filter: Plan | None = None, mask: Plan | None = None) -> dict[str, Any]:
         if filter is None and mask is None:
