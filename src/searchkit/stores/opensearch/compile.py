@@ -6,7 +6,7 @@ frequency) in a ``script_score`` that computes the embedded store's BM25 from it
 sum of its words' own BM25 (each with its frequency in the document), over the
 documents that hold the words in a row (``match_phrase`` as a filter).
 ``AnyOf``/``Sum`` → ``bool.should`` (scores add up), ``All``/``AllWords`` →
-``bool.must`` (``Not`` clauses → ``must_not``), ``BestOf`` → ``dis_max``.
+``bool.must``, ``Not`` → ``must_not`` scoring 1 (as Whoosh's inverse matcher), ``BestOf`` → ``dis_max``.
 """
 
 from __future__ import annotations
@@ -54,17 +54,13 @@ def compile_plan(node: p.Plan, scoring: Scoring | None = None) -> dict[str, Any]
         return {"bool": {"should": [compile_plan(c, scoring) for c in node.clauses],
                          "minimum_should_match": 1}}
     if isinstance(node, (p.All, p.AllWords)):
-        must = [compile_plan(c, scoring) for c in node.clauses if not isinstance(c, p.Not)]
-        must_not = [compile_plan(c.clause, scoring) for c in node.clauses if isinstance(c, p.Not)]
-        out: dict[str, Any] = {"must": must or [{"match_all": {}}]}
-        if must_not:
-            out["must_not"] = must_not
-        return {"bool": out}
+        return {"bool": {"must": [compile_plan(c, scoring) for c in node.clauses] or [{"match_all": {}}]}}
     if isinstance(node, p.BestOf):
         return {"dis_max": {"queries": [compile_plan(c, scoring) for c in node.clauses],
                             "tie_breaker": 0.0}}
     if isinstance(node, p.Not):
-        return {"bool": {"must_not": [compile_plan(node.clause, scoring)]}}
+        # as Whoosh's inverse matcher: every other document, scoring 1
+        return {"constant_score": {"filter": {"bool": {"must_not": [compile_plan(node.clause)]}}, "boost": 1.0}}
     if isinstance(node, p.DateRange):
         bounds: dict[str, Any] = {}
         if node.low is not None:

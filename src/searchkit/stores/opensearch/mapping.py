@@ -18,17 +18,23 @@ from typing import Any
 
 from ...errors import SchemaMismatch
 
-__all__ = ["BM25_SCRIPT", "FORMAT", "SIMILARITY", "check_meta", "index_body"]
+__all__ = ["BM25_SCRIPT", "COLLECTION_FREQUENCY_BOOST", "FORMAT", "SIMILARITY", "check_meta", "index_body"]
 
 #: Layout version of the documents and mapping below.
 FORMAT = 1
 SIMILARITY = "searchkit_tf"
 
 
+#: A term query with this boost scores the term's total frequency in the index instead
+#: (under ``dfs_query_then_fetch``: the whole index's), for related articles' key terms.
+COLLECTION_FREQUENCY_BOOST = 4096.0
+
+
 def similarity() -> dict[str, Any]:
     """A similarity whose score is the term's frequency in the document: the BM25 around it
     is computed by each clause's script (:data:`BM25_SCRIPT`)."""
-    return {"type": "scripted", "script": {"source": "return doc.freq;"}}
+    return {"type": "scripted", "script": {
+        "source": f"return query.boost == {COLLECTION_FREQUENCY_BOOST} ? term.totalTermFreq : doc.freq;"}}
 
 
 #: BM25 of one term clause from its frequency (``_score``) and the document's field

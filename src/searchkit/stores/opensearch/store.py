@@ -27,7 +27,7 @@ from .bulk import analyse, write_bulk
 from .compile import TEXT_FIELDS, Scoring, compile_plan
 from .connection import Location, connect, parse_location, translate
 from .documents import READING_PREFIX, article_of, os_term
-from .mapping import check_meta, index_body
+from .mapping import COLLECTION_FREQUENCY_BOOST, check_meta, index_body
 
 __all__ = ["OpenSearchFound", "OpenSearchPrepared", "OpenSearchReader", "OpenSearchStore"]
 #: Most documents one request asks for (the index's ``max_result_window``).
@@ -316,18 +316,39 @@ class OpenSearchReader:
                 return
             after = hits[-1]["sort"]
 
+    def collection_frequencies(self, field: str, terms: Sequence[str]) -> dict[str, int]:
+        """Each term's total frequency in ``field`` over the whole index (0: not indexed)."""
+        out: dict[str, int] = {}
+        terms = list(dict.fromkeys(terms))
+        for i in range(0, len(terms), 200):
+            part = terms[i:i + 200]
+            lines = "".join(json.dumps({"search_type": "dfs_query_then_fetch"}) + "\n" + json.dumps(
+                {"size": 1, "_source": False, "track_total_hits": False,
+                 "query": {"term": {field: {"value": os_term(t), "boost": COLLECTION_FREQUENCY_BOOST}}}},
+                ensure_ascii=False) + "\n" for t in part)
+            answer = self.store.call("count terms", self.store.client.msearch, body=lines, index=self.store.name)
+            for t, r in zip(part, answer["responses"]):
+                if "error" in r:
+                    raise ClusterError(f"{self.store.location}: a term count failed: {r['error']}")
+                hits = r["hits"]["hits"]
+                out[t] = int(round(hits[0]["_score"])) if hits else 0
+        return out
+
     def key_terms(self, text: str, n: int) -> list[tuple[str, float]]:
-        """Bo1 weights of the body terms of ``text``, as Whoosh's ``key_terms_from_text``
-        (with document frequencies standing in for collection frequencies)."""
-        tf = Counter(t for t, _, _ in self.analyzer.terms(text))
+        """Bo1 weights of the body terms of ``text``, as Whoosh's ``key_terms_from_text``."""
+        tf: Counter[str] = Counter()
+        for term, _, _, reading in self.analyzer.index_terms(text):
+            tf[term] += 1
+            if reading:
+                tf[READING_PREFIX + reading] += 1
         if not tf:
             return []
         total = self.doc_count_all() or 1
-        dfs = self.doc_frequencies("body", list(tf))
+        cfs = self.collection_frequencies("body", list(tf))
         scored = []
         for word, weight in tf.items():
-            if dfs[word]:
-                f = dfs[word] / total
+            if cfs[word]:
+                f = cfs[word] / total
                 scored.append((weight * math.log((1.0 + f) / f, 2) + math.log(1.0 + f, 2), word))
         if not scored:
             return []
