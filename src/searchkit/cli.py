@@ -45,10 +45,22 @@ def _clean(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+class _IndexLocation(click.ParamType):
+    """An index directory, or an OpenSearch index URL (kept as text: a Path would fold its //)."""
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return value
+        return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
 def index_option(required: bool) -> Callable[[F], F]:
     return click.option(
-        "-i", "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=required,
-        help="Index directory." + ("" if required else " Default: the bundled demo corpus."),
+        "-i", "--index", "index_dir", type=_IndexLocation(), required=required,
+        help="Index directory, or an OpenSearch index URL (http[s]://host:port/name)."
+        + ("" if required else " Default: the bundled demo corpus."),
     )
 
 
