@@ -217,3 +217,35 @@ def test_foreign_index_and_analyzer_mismatch(opensearch_url: str, names: list[st
 def test_store_is_a_searchkit_error_source(opensearch_url: str) -> None:
     with pytest.raises(SearchkitError):
         OpenSearchStore.open("http://127.0.0.1:1/x")
+
+
+@pytest.mark.disruptive
+def test_import_survives_a_killed_node(opensearch_url: str, names: list[str], articles: list[dict[str, Any]]) -> None:
+    """SIGKILL the last node between two bulk batches (replicas=1): the import completes, each article once."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    data = Path(os.environ.get("SEARCHKIT_CLUSTER_DATA", root / "opensearch" / ".build" / "cluster"))
+    state_file = data / "cluster.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else None
+    if not state or f"http://127.0.0.1:{state['http_port']}" != opensearch_url or state["nodes"] < 3:
+        pytest.skip(f"needs a 3-node cluster started by opensearch/cluster with --data {data}")
+    cluster = [sys.executable, str(root / "opensearch" / "cluster"), "--data", str(data)]
+    hosts = ",".join(f"127.0.0.1:{state['http_port'] + k}" for k in range(state["nodes"]))
+    url = new_url(opensearch_url, names)
+    ix = Index.create(f"http://{hosts}/{url.rsplit('/', 1)[1]}", shards=3, replicas=1)
+    try:
+        half = len(articles) // 2
+        ix.add(articles[:half])
+        subprocess.run(cluster + ["kill", str(state["nodes"])], check=True, capture_output=True, timeout=60)
+        ix.add(articles[half:])
+        ix.add(articles[half - 50:half + 50])  # a re-run over what is there already adds no duplicates
+        assert len(ix) == len({a["id"] for a in articles})
+        assert [h.id for h in ix.search(articles[1]["title"], limit=1)] == [articles[1]["id"]]
+    finally:
+        restarted = subprocess.run(cluster + ["restart", str(state["nodes"])], capture_output=True, text=True,
+                                   timeout=330)
+        ix.close()
+    assert restarted.returncode == 0, restarted.stderr
