@@ -249,3 +249,38 @@ def test_import_survives_a_killed_node(opensearch_url: str, names: list[str], ar
                                    timeout=330)
         ix.close()
     assert restarted.returncode == 0, restarted.stderr
+
+
+def test_mapping_conflict_is_a_schema_mismatch(opensearch_url: str, names: list[str]) -> None:
+    url = new_url(opensearch_url, names)
+    Index.create(url).close()
+    name = url.rsplit("/", 1)[1]
+    mapping = call("GET", f"{url}/_mapping")[name]["mappings"]
+    properties = {k: {kk: vv for kk, vv in v.items() if kk != "similarity"} for k, v in mapping["properties"].items()}
+    properties["title"] = {"type": "keyword"}
+    other = new_url(opensearch_url, names)
+    call("PUT", other, {"mappings": {"_meta": mapping["_meta"], "properties": properties}})
+    with pytest.raises(SchemaMismatch, match="mapping conflict: field 'title' is keyword"):
+        Index.open(other)
+
+
+def test_cli_with_an_index_url(opensearch_url: str, names: list[str], articles: list[dict[str, Any]],
+                               tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from searchkit.cli import main
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles[:30]), encoding="utf-8")
+    url = new_url(opensearch_url, names)
+    runner = CliRunner()
+    done = runner.invoke(main, ["index", str(source), "-i", url])
+    assert done.exit_code == 0, done.output
+    found = runner.invoke(main, ["search", articles[2]["title"], "-i", url, "--json"])
+    assert found.exit_code == 0, found.output
+    assert articles[2]["id"] in found.output
+    info = runner.invoke(main, ["info", "-i", url, "--json"])
+    assert info.exit_code == 0 and json.loads(info.output)["documents"] == 30
+    secret = "pw-never-shown"
+    bad = runner.invoke(main, ["search", "x", "-i", f"http://u:{secret}@127.0.0.1:1/news"])
+    assert bad.exit_code != 0 and secret not in bad.output and "127.0.0.1:1/news" in bad.output

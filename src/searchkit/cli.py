@@ -8,6 +8,7 @@ go to stderr. Exit codes: 0 success (also for zero hits), 1 a searchkit error
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -52,8 +53,23 @@ class _IndexLocation(click.ParamType):
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
         if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
-            return value
+            return _without_credentials(value)
         return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` without ``user:password@``, which move to the environment the store reads,
+    so no message of the CLI can show the password."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    auth, host = parts.netloc.rsplit("@", 1)
+    user, _, password = auth.partition(":")
+    os.environ["SEARCHKIT_OPENSEARCH_USER"] = unquote(user)
+    os.environ["SEARCHKIT_OPENSEARCH_PASSWORD"] = unquote(password)
+    return urlunsplit(parts._replace(netloc=host))
 
 
 def index_option(required: bool) -> Callable[[F], F]:

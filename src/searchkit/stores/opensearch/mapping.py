@@ -88,6 +88,16 @@ def check_meta(mapping: dict[str, Any], url: str, analyzer_version: int) -> dict
     if meta.get("format") != FORMAT:
         raise SchemaMismatch(f"{url}: index format {meta.get('format')}, this searchkit reads format {FORMAT}: "
                              "rebuild it (Index.create(url, overwrite=True) and add the articles again)")
+    expected = index_body(analyzer_version=analyzer_version, shards=1, replicas=0)["mappings"]["properties"]
+    found = mapping.get("properties") or {}
+    for name, want in expected.items():
+        have = found.get(name) or {}
+        if have.get("type", "object") != want["type"] or have.get("analyzer", want.get("analyzer")) != want.get(
+                "analyzer"):
+            raise SchemaMismatch(f"{url}: mapping conflict: field {name!r} is {have.get('type', 'missing')}"
+                                 f"{' with analyzer ' + have['analyzer'] if have.get('analyzer') else ''}, searchkit "
+                                 f"needs {want['type']}{' with analyzer ' + want['analyzer'] if 'analyzer' in want else ''}"
+                                 ": rebuild it (Index.create(url, overwrite=True) and add the articles again)")
     if meta.get("analyzer") != analyzer_version:
         raise SchemaMismatch(f"{url}: made with analyzer version {meta.get('analyzer')}, this searchkit analyzes "
                              f"with version {analyzer_version}: rebuild it (Index.create(url, overwrite=True) "
