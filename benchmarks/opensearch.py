@@ -79,6 +79,24 @@ def latency(ix: Index, queries: list[str]) -> dict[str, float]:
     return {"p50_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))]}
 
 
+def jsquad(url: str, tmp: str) -> dict[str, Any]:
+    """JSQuAD dev MRR@10 on one embedded and one 3-shard OpenSearch index of its passages."""
+    from searchkit.evaluate import evaluate, load_jsonl
+
+    data = ROOT / "benchmarks" / "data"
+    out: dict[str, Any] = {}
+    for name, location, kw in (("embedded", str(Path(tmp) / "jsquad"), {}),
+                               ("opensearch", f"{url.rstrip('/')}/bench-jsquad", {"shards": 3, "replicas": 1})):
+        ix = Index.create(location, overwrite=True, **kw)
+        ix.add(load_jsonl(data / "jsquad-dev-passages.jsonl.gz"))
+        result = evaluate(lambda q, n: [h.id for h in ix.search(q, limit=n)],
+                          load_jsonl(data / "jsquad-dev-queries.jsonl.gz"), k=10, depth=10)
+        out[f"mrr10_{name}"] = result.mrr
+        out["queries"] = result.n
+        ix.close()
+    return out
+
+
 def kill_during_import(url: str, articles: list[dict[str, Any]], node: int, data: str | None) -> dict[str, Any]:
     """Import with replicas=1; SIGKILL ``node`` a third of the way in; 4 threads search meanwhile."""
     ix = Index.create(url, shards=3, replicas=1, overwrite=True)
@@ -141,7 +159,12 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--kill-node", type=int, help="SIGKILL this node mid-import (3-node cluster)")
     parser.add_argument("--cluster-data", help="the cluster's --data, for kill/restart")
+    parser.add_argument("--only-jsquad", action="store_true", help="run the JSQuAD comparison only")
     a = parser.parse_args()
+    if a.only_jsquad:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps({"jsquad": jsquad(a.url, tmp)}, indent=2))
+        return
     articles = load(Path(a.corpora))
     rng = random.Random(7)
     sample = rng.sample([x for x in articles if x.get("title")], a.queries)
@@ -163,6 +186,7 @@ def main() -> None:
         result["latency_opensearch"] = latency(cluster, words)
         embedded.close()
         cluster.close()
+        result["jsquad"] = jsquad(a.url, tmp)
     if a.kill_node:
         result["kill_during_import"] = kill_during_import(f"{a.url.rstrip('/')}/bench-faults", articles,
                                                           a.kill_node, a.cluster_data)
