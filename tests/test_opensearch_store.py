@@ -94,7 +94,8 @@ def ranking(ix: Index, query: str, **kw: Any) -> list[tuple[str, float]]:
 
 def test_create_open_len_and_info(clustered: Index, embedded: Index, opensearch_url: str) -> None:
     assert len(clustered) == len(embedded) > 400
-    url = clustered._store.location  # type: ignore[attr-defined]
+    url = clustered.location
+    assert url.startswith("http://127.0.0.1:")
     again = Index.open(url)
     try:
         assert len(again) == len(embedded)

@@ -48,6 +48,11 @@ class Index:
         return Path(self._store.location) / name
 
     @property
+    def location(self) -> str:
+        """Where the index is: its directory, or its OpenSearch URL (without credentials)."""
+        return str(self._store.location)
+
+    @property
     def path(self) -> Path:
         """Where the index is: its directory."""
         return Path(self._store.location)
