@@ -66,3 +66,13 @@ def test_compiled_plans() -> None:
     dates = compile_plan(p.DateRange("published", datetime(2020, 1, 1), None))
     assert dates == {"range": {"published": {"gte": "2020-01-01T00:00:00Z"}}}
     assert compile_plan(p.Term("lang", "ja")) == {"term": {"lang": {"value": "ja"}}}
+
+
+def test_without_opensearch_py_the_error_names_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from searchkit import ClusterError, Index
+
+    monkeypatch.setitem(sys.modules, "opensearchpy", None)  # as if the extra were not installed
+    with pytest.raises(ClusterError, match=r"pip install 'searchkit\[opensearch\]'"):
+        Index.open("http://127.0.0.1:1/news")
