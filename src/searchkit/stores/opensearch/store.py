@@ -13,6 +13,7 @@ import base64
 import json
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -30,6 +31,8 @@ from .documents import READING_PREFIX, article_of, os_term
 from .mapping import COLLECTION_FREQUENCY_BOOST, check_meta, index_body
 
 __all__ = ["OpenSearchFound", "OpenSearchPrepared", "OpenSearchReader", "OpenSearchStore"]
+#: Seconds a thread's reader keeps its statistics.
+READER_SECONDS = 1.0
 #: Most documents one request asks for (the index's ``max_result_window``).
 MAX_WINDOW = 100_000
 
@@ -43,6 +46,7 @@ class OpenSearchStore:
         self.meta = meta
         self.analyzer = Analyzer()
         self._local = threading.local()
+        self._generation = 0
 
     @property
     def location(self) -> str:  # type: ignore[override]
@@ -115,6 +119,7 @@ class OpenSearchStore:
         if not body:
             return 0
         result = self.call("delete articles", self.client.bulk, body=body, index=self.name, refresh="true")
+        self._generation += 1
         return sum(item["delete"]["status"] == 200 for item in result["items"])
 
     def optimize(self) -> None:
@@ -122,6 +127,7 @@ class OpenSearchStore:
         self.refresh()
 
     def refresh(self) -> None:
+        self._generation += 1
         self.call("refresh the index", self.client.indices.refresh, index=self.name)
 
     def read_side_file(self, name: str) -> bytes | None:
@@ -144,7 +150,15 @@ class OpenSearchStore:
     # -- reading -----------------------------------------------------------
 
     def reader(self) -> OpenSearchReader:
-        return OpenSearchReader(self, BM25_K1)
+        """This thread's reader: its statistics are kept for a second (as the embedded store
+        looks for a newer commit once a second), and dropped at once after a write through this store."""
+        local = self._local
+        reader: OpenSearchReader | None = getattr(local, "reader", None)
+        now = time.monotonic()
+        if reader is None or now - local.made > READER_SECONDS or local.generation != self._generation:
+            local.reader = reader = OpenSearchReader(self, BM25_K1)
+            local.made, local.generation = now, self._generation
+        return reader
 
     def errors(self) -> AbstractContextManager[None]:
         return self._errors()
