@@ -138,6 +138,15 @@ def test_snippets_matches_totals_and_facets_equal(clustered: Index, embedded: In
             assert b.fields == a.fields
 
 
+def test_did_you_mean_equal(clustered: Index, embedded: Index) -> None:
+    asked = 0
+    for q in ("goverment", "econmy growth", "marekt", "koizmi", "すまーとふぉん", "アイフォン"):
+        want = embedded.search(q, limit=10).suggestion
+        assert clustered.search(q, limit=10).suggestion == want, q
+        asked += want is not None
+    assert asked >= 2
+
+
 def test_question_ranking_and_related_equal(clustered: Index, embedded: Index, articles: list[dict[str, Any]]) -> None:
     for q in ("東京で節電が続いているのはなぜか。", "Who runs the oil company?"):
         assert [i for i, _ in ranking(clustered, q)] == [i for i, _ in ranking(embedded, q)], q

@@ -84,6 +84,7 @@ def source_of(clean: dict[str, Any], analyzer: Analyzer, lead_chars: int) -> dic
     source: dict[str, Any] = {
         "id": clean["id"],
         **texts,
+        "body_terms": sorted(set(texts["body"].split(" "))) if texts["body"] else [],
         "lang": clean.get("lang"),
         **{f"{name}_n": n for name, n in lengths.items()},
         **{f"{name}_len": quantized_length(n) for name, n in lengths.items()},

@@ -61,7 +61,7 @@ def index_body(*, analyzer_version: int, shards: int, replicas: int) -> dict[str
             "dynamic": "strict",
             "_meta": {"searchkit": {"format": FORMAT, "analyzer": analyzer_version}},
             # the term fields are rebuilt from the article; keep only the article itself
-            "_source": {"excludes": ["title", "body", "lead"]},
+            "_source": {"excludes": ["title", "body", "lead", "body_terms"]},
             "properties": {
                 "id": {"type": "keyword"},
                 "title": _text(True),
@@ -72,6 +72,8 @@ def index_body(*, analyzer_version: int, shards: int, replicas: int) -> dict[str
                 "lang": {"type": "keyword"},
                 "category": {"type": "keyword"},
                 "tags": {"type": "keyword"},
+                # the body's distinct terms, for did-you-mean's term list (terms aggregation)
+                "body_terms": {"type": "keyword", "index": False},
                 "article": {"type": "object", "enabled": False},
             },
         },

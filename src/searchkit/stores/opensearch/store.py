@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import threading
 import time
 from collections import Counter
@@ -31,6 +32,8 @@ from .documents import READING_PREFIX, article_of, os_term
 from .mapping import COLLECTION_FREQUENCY_BOOST, check_meta, index_body
 
 __all__ = ["OpenSearchFound", "OpenSearchPrepared", "OpenSearchReader", "OpenSearchStore"]
+#: Most terms one did-you-mean look-up reads.
+MAX_TERMS = 10_000
 #: Seconds a thread's reader keeps its statistics.
 READER_SECONDS = 1.0
 #: Most documents one request asks for (the index's ``max_result_window``).
@@ -373,9 +376,14 @@ class OpenSearchReader:
         return [(word, score / norm) for score, word in scored[:n]]
 
     def terms_from(self, field: str, prefix: str) -> Iterator[str]:
-        """Not offered by OpenSearch for text fields without fielddata: did-you-mean spells
-        from the embedded store's term list only."""
-        return iter(())
+        """Body terms that start with ``prefix``, in order (the first :data:`MAX_TERMS`), from ``body_terms``."""
+        if field != "body":
+            return
+        pattern = re.sub(r'([.?+*|{}\[\]()"\\#@&<>~])', r"\\\1", os_term(prefix)) + ".*"
+        body = {"size": 0, "aggs": {"t": {"terms": {"field": "body_terms", "include": pattern, "size": MAX_TERMS,
+                                                   "order": {"_key": "asc"}}}}}
+        for bucket in self.store.search(body)["aggregations"]["t"]["buckets"]:
+            yield str(bucket["key"])
 
     def written(self, field: str, term: str) -> Iterator[list[str]]:
         """How ``term`` is written in the stored ``field`` of (up to 200) documents holding it, in id order."""
