@@ -9,11 +9,17 @@
   that use the default index find it instead of building it again.  Tests
   must treat it as read-only.
 * ``new_index``: a fresh, empty on-disk index per test (write tests).
+* ``opensearch_url``: the base URL of a running OpenSearch cluster, from
+  ``SEARCHKIT_TEST_OPENSEARCH`` (``opensearch/cluster start`` prints one).  Missing or
+  unreachable, the test fails under ``CI=true`` and is skipped otherwise.
+  Tests marked ``disruptive`` (they kill and restart nodes) run after all others.
 """
 
 from __future__ import annotations
 
 import os
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -81,3 +87,35 @@ def cache_env(demo_cache: Path) -> dict[str, str]:
     env["SEARCHKIT_CACHE"] = str(demo_cache)
     env["PYTHONIOENCODING"] = "utf-8"
     return env
+
+
+START_HINT = "start one with `opensearch/cluster start` and export SEARCHKIT_TEST_OPENSEARCH=<the URL it prints>"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "disruptive: kills or restarts cluster nodes; runs after every other test")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("disruptive") is not None)
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> str:
+    """The test cluster's base URL (no trailing slash)."""
+    url = os.environ.get("SEARCHKIT_TEST_OPENSEARCH", "").strip().rstrip("/")
+    problem = None
+    if not url:
+        problem = "SEARCHKIT_TEST_OPENSEARCH is not set"
+    else:
+        try:
+            with urllib.request.urlopen(f"{url}/_cluster/health", timeout=10) as response:
+                response.read()
+        except (urllib.error.URLError, OSError) as e:
+            problem = f"no OpenSearch answers at {url} ({e})"
+    if problem:
+        message = f"{problem}: {START_HINT}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return url

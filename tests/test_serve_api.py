@@ -197,3 +197,29 @@ def test_cli_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.Mo
 def test_cli_serve_refuses_a_store_url() -> None:
     result = CliRunner().invoke(main, ["serve", "-i", "http://localhost:9200/news"])
     assert result.exit_code == 1 and "only index directories" in result.output
+
+
+def test_serve_answers_from_an_opensearch_index(opensearch_url: str, corpus_articles: list[dict[str, Any]],
+                                                tmp_path: Any) -> None:
+    """The same API over the OpenSearch store: search, marks, facets, an article, health."""
+    import uuid
+
+    url = f"{opensearch_url}/sk-serve-{uuid.uuid4().hex[:10]}"
+    ix = Index.create(url, shards=2)
+    try:
+        ix.add(corpus_articles[:300])
+        embedded = Index.create(tmp_path / "ix")
+        embedded.add(corpus_articles[:300])
+        with TestClient(create_app(Index.open(url))) as client:
+            res = client.get("/search", params={"q": "小泉", "facet": ["lang"]}).json()
+            want = embedded.search("小泉", limit=10)
+            assert [h["id"] for h in res["hits"]] == [h.id for h in want] and res["total"] == want.total > 0
+            assert "<mark>" in res["hits"][0]["snippet"]["html"]
+            assert sum(res["facets"]["lang"].values()) == res["total"]
+            assert client.get(f"/articles/{want[0].id}").json()["id"] == want[0].id
+            assert client.get("/health").json()["documents"] == 300
+    finally:
+        ix.close()
+        import urllib.request
+
+        urllib.request.urlopen(urllib.request.Request(url, method="DELETE"), timeout=30).close()

@@ -15,6 +15,8 @@ from ._version import __version__
 from .analysis import Analyzer, Token
 from .errors import (
     AnalysisError,
+    AuthenticationFailed,
+    ClusterError,
     DictionaryNotFound,
     DocumentError,
     IndexExists,
@@ -33,6 +35,8 @@ from .search import Hit, Results
 __all__ = [
     "AnalysisError",
     "Analyzer",
+    "AuthenticationFailed",
+    "ClusterError",
     "DictionaryNotFound",
     "DocumentError",
     "Hit",

@@ -8,6 +8,7 @@ go to stderr. Exit codes: 0 success (also for zero hits), 1 a searchkit error
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import sys
 import time
@@ -45,10 +46,37 @@ def _clean(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
+class _IndexLocation(click.ParamType):
+    """An index directory, or an OpenSearch index URL (kept as text: a Path would fold its //)."""
+
+    name = "DIR|URL"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str) and value.lower().startswith(("http://", "https://")):
+            return _without_credentials(value)
+        return click.Path(file_okay=False, path_type=Path).convert(value, param, ctx)
+
+
+def _without_credentials(url: str) -> str:
+    """``url`` without ``user:password@``, which move to the environment the store reads,
+    so no message of the CLI can show the password."""
+    from urllib.parse import unquote, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    auth, host = parts.netloc.rsplit("@", 1)
+    user, _, password = auth.partition(":")
+    os.environ["SEARCHKIT_OPENSEARCH_USER"] = unquote(user)
+    os.environ["SEARCHKIT_OPENSEARCH_PASSWORD"] = unquote(password)
+    return urlunsplit(parts._replace(netloc=host))
+
+
 def index_option(required: bool) -> Callable[[F], F]:
     return click.option(
-        "-i", "--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), required=required,
-        help="Index directory." + ("" if required else " Default: the bundled demo corpus."),
+        "-i", "--index", "index_dir", type=_IndexLocation(), required=required,
+        help="Index directory, or an OpenSearch index URL (http[s]://host:port/name)."
+        + ("" if required else " Default: the bundled demo corpus."),
     )
 
 
@@ -552,8 +580,8 @@ def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | Non
 
 
 @main.command("serve", epilog=EXIT_CODES)
-@click.option("-i", "--index", "location", metavar="LOCATION",
-              help="Index directory. Default: the bundled demo corpus.")
+@click.option("-i", "--index", "location", type=_IndexLocation(), metavar="DIR|URL",
+              help="Index directory or OpenSearch index URL. Default: the bundled demo corpus.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Server processes.")
@@ -562,7 +590,7 @@ def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | Non
                    "without one, writes are refused.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]),
               default="info", show_default=True, help="uvicorn's log level (warning: no access log).")
-def serve_cmd(location: str | None, host: str, port: int, workers: int, write_token: str | None,
+def serve_cmd(location: str | Path | None, host: str, port: int, workers: int, write_token: str | None,
               log_level: str) -> None:
     """Serve a JSON search API and a search page (http://127.0.0.1:8000/).
 
@@ -579,6 +607,6 @@ def serve_cmd(location: str | None, host: str, port: int, workers: int, write_to
         raise click.ClickException(f"searchkit serve needs the serve extra: pip install 'searchkit[serve]' "
                                    f"({exc})") from exc
     try:
-        run(location, host=host, port=port, workers=workers, write_token=write_token or None, log_level=log_level)
+        run(None if location is None else str(location), host=host, port=port, workers=workers, write_token=write_token or None, log_level=log_level)
     except SearchkitError as exc:
         raise _fail(exc) from exc

@@ -11,7 +11,7 @@ so an application (or the CLI) can catch that one class::
     ├── SchemaMismatch
     ├── QueryError ── QuerySyntaxError
     ├── DocumentError
-    └── StorageError
+    └── StorageError ── ClusterError ── AuthenticationFailed
 
 Programmer mistakes (passing bytes where a ``str`` is expected, say) stay
 builtin ``TypeError``/``ValueError``.
@@ -21,6 +21,8 @@ from __future__ import annotations
 
 __all__ = [
     "AnalysisError",
+    "AuthenticationFailed",
+    "ClusterError",
     "DictionaryNotFound",
     "DocumentError",
     "IndexExists",
@@ -116,3 +118,11 @@ class DocumentError(SearchkitError):
         self.line = line
         self.field = field
         self.doc_id = doc_id
+
+
+class ClusterError(StorageError):
+    """An OpenSearch cluster cannot be reached, or refused a request (the message names its URL, never a password)."""
+
+
+class AuthenticationFailed(ClusterError):
+    """An OpenSearch cluster refused the credentials given."""

@@ -48,6 +48,11 @@ class Index:
         return Path(self._store.location) / name
 
     @property
+    def location(self) -> str:
+        """Where the index is: its directory, or its OpenSearch URL (without credentials)."""
+        return str(self._store.location)
+
+    @property
     def path(self) -> Path:
         """Where the index is: its directory."""
         return Path(self._store.location)
@@ -61,8 +66,10 @@ class Index:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0,
-               aliases: str | os.PathLike[str] | None = None) -> Index:
-        """Create a new, empty index at ``path``.
+               aliases: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
+               http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
+        """Create a new, empty index at ``path``: a directory, or an OpenSearch index URL
+        (``http[s]://host:port/name``, with ``shards``, ``replicas``, ``http_auth`` and ``ca_certs``).
 
         Args:
             overwrite: replace an index already at ``path``.
@@ -74,14 +81,21 @@ class Index:
             IndexLocked: ``overwrite`` and another writer holds the old index past ``lock_timeout``.
             StorageError: ``path`` is not a directory searchkit may use.
         """
-        index = cls(WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout))
+        store: Store
+        if _is_url(path):
+            store = _opensearch().create(str(path), shards=shards, replicas=replicas, overwrite=overwrite,
+                                         http_auth=http_auth, ca_certs=ca_certs)
+        else:
+            store = WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout)
+        index = cls(store)
         if aliases is not None:
             index.set_aliases(aliases)
         return index
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0) -> Index:
-        """Open the index at ``path``.
+    def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
+             http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
+        """Open the index at ``path`` (a directory, or an OpenSearch index URL).
 
         Raises:
             IndexNotFound: no index at ``path``.
@@ -89,6 +103,8 @@ class Index:
                 were made by another version of the analyzer (rebuild it).
             StorageError: the index cannot be read, or its files are damaged.
         """
+        if _is_url(path):
+            return cls(_opensearch().open(str(path), http_auth=http_auth, ca_certs=ca_certs))
         return cls(WhooshStore.open(Path(path), lock_timeout=lock_timeout))
 
     @classmethod
@@ -102,7 +118,10 @@ class Index:
             SchemaMismatch: the index was not written by searchkit.
             StorageError: the index cannot be read, or its files are damaged.
         """
-        index = cls(WhooshStore.open(Path(path), check_analyzer=False))
+        if _is_url(path):
+            index = cls(_opensearch().open(str(path), check_analyzer=False))
+        else:
+            index = cls(WhooshStore.open(Path(path), check_analyzer=False))
         try:
             return index.info()
         finally:
@@ -248,3 +267,15 @@ class Index:
 
     def __repr__(self) -> str:
         return f"Index({self._store.location!r})"
+
+
+def _is_url(location: object) -> bool:
+    """Whether ``location`` names an OpenSearch index (``http://`` or ``https://``) rather than a directory."""
+    return isinstance(location, str) and location.lower().startswith(("http://", "https://"))
+
+
+def _opensearch() -> Any:
+    """The OpenSearch store class (imported only when a URL is used)."""
+    from .stores.opensearch import OpenSearchStore
+
+    return OpenSearchStore

@@ -381,9 +381,7 @@ def open_location(location: str | None, *, announce: Callable[[str], None] | Non
         from searchkit.demo import demo_index
 
         return demo_index(announce=announce)
-    if "://" in location:
-        raise SearchkitError(f"{location}: only index directories can be served by this version")
-    return Index.open(location)
+    return Index.open(location)  # a directory or an OpenSearch index URL
 
 
 def app_from_env() -> FastAPI:
@@ -406,7 +404,7 @@ def run(location: str | None = None, *, host: str = "127.0.0.1", port: int = 800
         uvicorn.run(create_app(index, write_token=token), host=host, port=port, log_level=log_level)
         return
     # Worker processes import the application by name and read its settings from the environment.
-    os.environ["SEARCHKIT_SERVE_INDEX"] = str(index.path)
+    os.environ["SEARCHKIT_SERVE_INDEX"] = str(index.location)
     if token is not None:
         os.environ["SEARCHKIT_WRITE_TOKEN"] = token
     else:
