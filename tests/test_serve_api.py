@@ -194,9 +194,11 @@ def test_cli_serve_without_the_extra_says_what_to_install(monkeypatch: pytest.Mo
     assert "pip install 'searchkit[serve]'" in result.output
 
 
-def test_cli_serve_refuses_a_store_url() -> None:
-    result = CliRunner().invoke(main, ["serve", "-i", "http://localhost:9200/news"])
-    assert result.exit_code == 1 and "only index directories" in result.output
+def test_cli_serve_names_a_missing_opensearch_index_without_the_password(opensearch_url: str) -> None:
+    url = opensearch_url.replace("://", "://reader:s3cret-pw@") + "/sk-no-such-index"
+    result = CliRunner().invoke(main, ["serve", "-i", url])
+    assert result.exit_code == 1 and "sk-no-such-index: no index there" in result.output
+    assert "s3cret-pw" not in result.output
 
 
 def test_serve_answers_from_an_opensearch_index(opensearch_url: str, corpus_articles: list[dict[str, Any]],
