@@ -154,6 +154,29 @@ def test_typing_the_romaji_finds_both_scripts_and_a_facet_narrows(browser: Any, 
         "data-value") == "ja"
 
 
+def test_a_late_answer_to_an_earlier_search_is_dropped(browser: Any, server: str) -> None:
+    """The answer to "Japan" is held back 1.5 s, past the abort; the page keeps showing the newer search."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(server + "/")
+    browser.execute_script("""
+        const real = window.fetch;
+        window.lateAnswers = 0;
+        window.fetch = (url, opts) => /[?&]q=Japan(&|$)/.test(String(url))
+            ? real(url).then(r => new Promise(ok => setTimeout(() => { window.lateAnswers++; ok(r); }, 1500)))
+            : real(url, opts);""")
+    box = browser.find_element(By.ID, "q")
+    box.send_keys("Japan")
+    _wait(browser, lambda d: _query(d).get("q") == ["Japan"])  # its search has started
+    box.send_keys(Keys.BACKSPACE * 5 + "小泉")
+    _wait(browser, lambda d: _shown_query(d) == "小泉" and _first_id(d) == "seed-2")
+    _wait(browser, lambda d: d.execute_script("return window.lateAnswers") == 1)  # the late answer came
+    time.sleep(0.3)
+    assert _shown_query(browser) == "小泉" and _first_id(browser) == "seed-2"
+    assert _query(browser).get("q") == ["小泉"]
+
+
 def test_paging_keeps_the_search_in_the_url(browser: Any, server: str) -> None:
     from selenium.webdriver.common.by import By
 
