@@ -177,6 +177,20 @@ def test_a_late_answer_to_an_earlier_search_is_dropped(browser: Any, server: str
     assert _query(browser).get("q") == ["小泉"]
 
 
+def test_did_you_mean_offers_the_spelling_and_searches_it(browser: Any, server: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    browser.get(server + "/?q=goverment")
+    _wait(browser, lambda d: d.find_element(By.ID, "suggestion").is_displayed())
+    assert browser.find_element(By.ID, "suggest").text == "government" and not _ids(browser)
+    browser.find_element(By.ID, "suggest").click()
+    _wait(browser, lambda d: _shown_query(d) == "government" and _ids(d))
+    assert _query(browser).get("q") == ["government"]
+    assert not browser.find_element(By.ID, "suggestion").is_displayed()
+    marks = browser.find_elements(By.CSS_SELECTOR, "#hits > li.hit .snippet mark")
+    assert marks and all(m.text.lower().startswith("govern") for m in marks[:3])
+
+
 def test_paging_keeps_the_search_in_the_url(browser: Any, server: str) -> None:
     from selenium.webdriver.common.by import By
 
