@@ -46,7 +46,7 @@ def _clean(text: str) -> str:
     return _CONTROL.sub(" ", text)
 
 
-class _IndexLocation(click.ParamType):
+class _IndexLocation(click.ParamType):  # type: ignore[type-arg, unused-ignore]
     """An index directory, or an OpenSearch index URL (kept as text: a Path would fold its //)."""
 
     name = "DIR|URL"

@@ -73,7 +73,7 @@ def analyse(cleans: Iterable[dict[str, Any]], procs: int | None = None,
 
 
 def _pause(attempt: int) -> float:
-    return min(MAX_PAUSE, 0.25 * 2 ** attempt)
+    return float(min(MAX_PAUSE, 0.25 * 2 ** attempt))
 
 
 def _send(client: Any, location: Location, lines: list[str], ids: list[str], refresh: bool,

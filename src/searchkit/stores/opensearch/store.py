@@ -52,7 +52,7 @@ class OpenSearchStore:
         self._generation = 0
 
     @property
-    def location(self) -> str:  # type: ignore[override]
+    def location(self) -> str:
         """The index's URL, without credentials."""
         return self._location.url
 
@@ -100,9 +100,8 @@ class OpenSearchStore:
         if check_analyzer:
             meta = check_meta(mapping, location.url, Analyzer.version)
         else:
-            meta = (mapping.get("_meta") or {}).get("searchkit")
-            if not isinstance(meta, dict):
-                check_meta(mapping, location.url, Analyzer.version)
+            found = (mapping.get("_meta") or {}).get("searchkit")
+            meta = found if isinstance(found, dict) else check_meta(mapping, location.url, Analyzer.version)
         return cls(location, client, meta)
 
     # -- writing -----------------------------------------------------------
@@ -190,7 +189,8 @@ class OpenSearchStore:
 
     def search(self, body: dict[str, Any], **params: Any) -> dict[str, Any]:
         """One search request."""
-        return self.call("search", self.client.search, index=self.name, body=body, **params)
+        result: dict[str, Any] = self.call("search", self.client.search, index=self.name, body=body, **params)
+        return result
 
     def info(self) -> dict[str, Any]:
         settings = self.call("read the index", self.client.indices.get_settings, index=self.name)

@@ -77,7 +77,22 @@ class SearchkitTokenizer(Tokenizer):  # type: ignore[misc]
             yield t
 
 
-class TermCharacters(Characters):  # type: ignore[misc]
+class _OwnAnalysis:
+    """``word_values`` from the format's ``term_values`` when the field's
+    analyzer is a :class:`SearchkitTokenizer`; Whoosh's own way otherwise."""
+
+    def term_values(self, value: str, analyzer: Analyzer) -> list[tuple[bytes, int, float, bytes]]:
+        raise NotImplementedError
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
+        if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)  # type: ignore[misc]
+            return
+        for tbytes, freq, weight, vbytes in self.term_values(value, analyzer.analyzer):
+            yield tbytes.decode("utf-8"), freq, weight, vbytes
+
+
+class TermCharacters(_OwnAnalysis, Characters):  # type: ignore[misc]
     """Whoosh's ``Characters`` posting format, fed straight from the analyzer.
 
     Stores positions and code-point character ranges per posting, so snippets
@@ -87,13 +102,6 @@ class TermCharacters(Characters):  # type: ignore[misc]
     skips Whoosh's per-token object protocol when the field's analyzer is a
     :class:`SearchkitTokenizer` (about a third of indexing time otherwise).
     """
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        for tbytes, freq, weight, vbytes in self.term_values(value, analyzer.analyzer):
-            yield tbytes.decode("utf-8"), freq, weight, vbytes
 
     @staticmethod
     def _occurrences(value: str, analyzer: Analyzer) -> dict[str, list[tuple[int, int, int]]]:
@@ -236,17 +244,10 @@ class Text(TEXT):  # type: ignore[misc]
                 for term, freq, weight, vbytes in fmt.word_values(value, self.analyzer, **kwargs))
 
 
-class LeadFrequency(Frequency):  # type: ignore[misc]
+class LeadFrequency(_OwnAnalysis, Frequency):  # type: ignore[misc]
     """Whoosh's ``Frequency`` format for the ``lead`` field (the opening of
     the body): its terms are taken from the body's analysis, which Whoosh ran
     just before (fields are indexed in name order: body, …, lead)."""
-
-    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple[str, int, float, bytes]]:
-        if not isinstance(analyzer, SearchkitTokenizer) or not isinstance(value, str):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        for tbytes, freq, weight, vbytes in self.term_values(value, analyzer.analyzer):
-            yield tbytes.decode("utf-8"), freq, weight, vbytes
 
     @staticmethod
     def _frequencies(value: str, analyzer: Analyzer) -> dict[str, int]:
