@@ -2,6 +2,7 @@
 
     opensearch/cluster start --nodes 3            # prints the URL
     .venv/bin/python benchmarks/opensearch.py --url http://127.0.0.1:9200 [--one-node-url URL] [--kill-node 3]
+    .venv/bin/python benchmarks/opensearch.py --url URL --only-known-item [--known-item-sample 1000 --seed 7]
 
 Every figure comes from one run on one corpus (benchmarks/data: livedoor-ja + bbc-en).
 The results are printed as JSON (and written to benchmarks/results/opensearch.json).
@@ -97,6 +98,33 @@ def jsquad(url: str, tmp: str) -> dict[str, Any]:
     return out
 
 
+def known_item(url: str, tmp: str, articles: list[dict[str, Any]], sample: int | None,
+               seed: int) -> dict[str, Any]:
+    """Known-item search with the titles blanked in the index (as benchmarks/quality.py does): each title
+    is a query for its own article. Every title by default; ``sample`` draws that many per language."""
+    blanked = [{k: v for k, v in a.items() if k != "title"} for a in articles]
+    titled = [a for a in articles if a.get("title")]
+    by_lang: dict[str, list[dict[str, Any]]] = {}
+    for a in titled:
+        by_lang.setdefault("ja" if a.get("lang", "ja") == "ja" else "en", []).append(a)
+    if sample:
+        rng = random.Random(seed)
+        by_lang = {lang: rng.sample(docs, min(sample, len(docs))) for lang, docs in sorted(by_lang.items())}
+    embedded = Index.create(Path(tmp) / "known-item")
+    embedded.add(blanked)
+    cluster = Index.create(f"{url.rstrip('/')}/bench-known-item", shards=3, replicas=1, overwrite=True)
+    cluster.add(blanked)
+    out: dict[str, Any] = {"sample_per_language": sample, "seed": seed if sample else None}
+    for lang, docs in sorted(by_lang.items()):
+        queries = [(a["id"], a["title"]) for a in docs]
+        r = equivalence(embedded, cluster, queries)
+        r["mrr10_difference"] = r["mrr10_opensearch"] - r["mrr10_embedded"]
+        out[lang] = r
+    embedded.close()
+    cluster.close()
+    return out
+
+
 def kill_during_import(url: str, articles: list[dict[str, Any]], node: int, data: str | None) -> dict[str, Any]:
     """Import with replicas=1; SIGKILL ``node`` a third of the way in; 4 threads search meanwhile."""
     ix = Index.create(url, shards=3, replicas=1, overwrite=True)
@@ -160,13 +188,21 @@ def main() -> None:
     parser.add_argument("--kill-node", type=int, help="SIGKILL this node mid-import (3-node cluster)")
     parser.add_argument("--cluster-data", help="the cluster's --data, for kill/restart")
     parser.add_argument("--only-jsquad", action="store_true", help="run the JSQuAD comparison only")
+    parser.add_argument("--only-known-item", action="store_true", help="run the known-item comparison only")
+    parser.add_argument("--known-item-sample", type=int, help="titles per language (default: every title)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the samples")
     a = parser.parse_args()
     if a.only_jsquad:
         with tempfile.TemporaryDirectory() as tmp:
             print(json.dumps({"jsquad": jsquad(a.url, tmp)}, indent=2))
         return
     articles = load(Path(a.corpora))
-    rng = random.Random(7)
+    if a.only_known_item:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(json.dumps({"known_item": known_item(a.url, tmp, articles, a.known_item_sample, a.seed)},
+                             indent=2))
+        return
+    rng = random.Random(a.seed)
     sample = rng.sample([x for x in articles if x.get("title")], a.queries)
     title_queries = [(x["id"], x["title"]) for x in sample]
     result: dict[str, Any] = {"articles": len(articles)}
@@ -187,6 +223,7 @@ def main() -> None:
         embedded.close()
         cluster.close()
         result["jsquad"] = jsquad(a.url, tmp)
+        result["known_item"] = known_item(a.url, tmp, articles, a.known_item_sample, a.seed)
     if a.kill_node:
         result["kill_during_import"] = kill_during_import(f"{a.url.rstrip('/')}/bench-faults", articles,
                                                           a.kill_node, a.cluster_data)

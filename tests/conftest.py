@@ -13,6 +13,10 @@
   ``SEARCHKIT_TEST_OPENSEARCH`` (``opensearch/cluster start`` prints one).  Missing or
   unreachable, the test fails under ``CI=true`` and is skipped otherwise.
   Tests marked ``disruptive`` (they kill and restart nodes) run after all others.
+* ``opensearch_tls``: the same cluster behind HTTPS and basic auth
+  (``opensearch/tls-proxy start`` prints the URL): ``SEARCHKIT_TEST_OPENSEARCH_TLS`` is that
+  URL and ``SEARCHKIT_TEST_OPENSEARCH_TLS_DIR`` the folder with its ``ca.pem`` and
+  ``credentials``. Missing, the test fails under ``CI=true`` and is skipped otherwise.
 """
 
 from __future__ import annotations
@@ -89,6 +93,8 @@ def cache_env(demo_cache: Path) -> dict[str, str]:
     return env
 
 
+TLS_HINT = ("start one with `opensearch/tls-proxy start --upstream <cluster URL>` and export "
+            "SEARCHKIT_TEST_OPENSEARCH_TLS=<the URL it prints> SEARCHKIT_TEST_OPENSEARCH_TLS_DIR=<its --dir>")
 START_HINT = "start one with `opensearch/cluster start` and export SEARCHKIT_TEST_OPENSEARCH=<the URL it prints>"
 
 
@@ -119,3 +125,22 @@ def opensearch_url() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return url
+
+
+@pytest.fixture(scope="session")
+def opensearch_tls(opensearch_url: str) -> dict[str, Any]:
+    """The test cluster behind TLS and basic auth: ``url``, ``ca`` (a file), ``user``, ``password``."""
+    url = os.environ.get("SEARCHKIT_TEST_OPENSEARCH_TLS", "").strip().rstrip("/")
+    folder = Path(os.environ.get("SEARCHKIT_TEST_OPENSEARCH_TLS_DIR", "").strip() or "/nonexistent")
+    problem = None
+    if not url:
+        problem = "SEARCHKIT_TEST_OPENSEARCH_TLS is not set"
+    elif not (folder / "ca.pem").is_file() or not (folder / "credentials").is_file():
+        problem = f"no ca.pem and credentials in SEARCHKIT_TEST_OPENSEARCH_TLS_DIR ({folder})"
+    if problem:
+        message = f"{problem}: {TLS_HINT}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    user, _, password = (folder / "credentials").read_text().strip().partition(":")
+    return {"url": url, "ca": str(folder / "ca.pem"), "user": user, "password": password}

@@ -6,6 +6,7 @@ import gzip
 import itertools
 import json
 import urllib.request
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -291,3 +292,68 @@ def test_cli_with_an_index_url(opensearch_url: str, names: list[str], articles: 
     secret = "pw-never-shown"
     bad = runner.invoke(main, ["search", "x", "-i", f"http://u:{secret}@127.0.0.1:1/news"])
     assert bad.exit_code != 0 and secret not in bad.output and "127.0.0.1:1/news" in bad.output
+
+
+def test_bulk_retries_a_real_429_with_backoff(opensearch_url: str, names: list[str], articles: list[dict[str, Any]],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The in-flight requests breaker set tiny makes the cluster answer bulk requests with 429; the import
+    waits, retries and completes once the breaker is back, with every article once."""
+    import threading
+
+    from searchkit.stores.opensearch import bulk
+
+    pauses: list[int] = []
+    real_pause = bulk._pause
+    monkeypatch.setattr(bulk, "_pause", lambda attempt: pauses.append(attempt) or min(real_pause(attempt), 0.5))
+    url = new_url(opensearch_url, names)
+    ix = Index.create(url)
+    breaker = "network.breaker.inflight_requests.limit"
+    call("PUT", f"{opensearch_url}/_cluster/settings", {"transient": {breaker: "1kb"}})
+    try:
+        done: list[BaseException | None] = []
+
+        def run() -> None:
+            try:
+                ix.add(articles[:120])
+                done.append(None)
+            except BaseException as exc:  # reported below
+                done.append(exc)
+
+        worker = threading.Thread(target=run)
+        worker.start()
+        deadline = time.monotonic() + 30
+        while not pauses and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        call("PUT", f"{opensearch_url}/_cluster/settings", {"transient": {breaker: None}})
+    worker.join(120)
+    assert pauses, "the cluster never answered 429"
+    assert done == [None]
+    assert len(ix) == 120
+    assert [h.id for h in ix.search(articles[7]["title"], limit=1)] == [articles[7]["id"]]
+
+
+def test_bench_with_an_index_url(opensearch_url: str, names: list[str], articles: list[dict[str, Any]],
+                                 tmp_path: Path) -> None:
+    """`searchkit bench -i URL` benchmarks the OpenSearch store, deletes its index, and never touches one
+    that was there before."""
+    from click.testing import CliRunner
+
+    from searchkit.cli import main
+
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles[:60]), encoding="utf-8")
+    url = new_url(opensearch_url, names)
+    runner = CliRunner()
+    done = runner.invoke(main, ["bench", str(source), "-i", url, "--runs", "2", "--queries", "20", "--json"])
+    assert done.exit_code == 0, done.output
+    result = json.loads(done.output)
+    assert result["store"] == f"opensearch {url}" and result["articles"] == 60
+    assert result["index"]["index_mb"] > 0 and result["search"]["query_p50_ms"] > 0
+    with pytest.raises(IndexNotFound):
+        Index.open(url)
+    kept = new_url(opensearch_url, names)
+    Index.create(kept).add(articles[:5])
+    refused = runner.invoke(main, ["bench", str(source), "-i", kept, "--runs", "1"])
+    assert refused.exit_code == 1 and "an index exists there" in refused.output
+    assert len(Index.open(kept)) == 5

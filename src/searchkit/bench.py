@@ -7,6 +7,7 @@ waited-for children (worker processes), so parallel indexing is charged in full.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import math
@@ -261,14 +262,29 @@ def sample_queries(
 # ------------------------------------------------------------------------- benchmark
 
 
-def _index_once(docs: list[dict[str, Any]], path: Path, procs: int | None) -> tuple[Index, dict[str, float]]:
+def _index_once(docs: list[dict[str, Any]], location: Path | str, procs: int | None,
+                made: list[Index] | None = None) -> tuple[Index, dict[str, float]]:
+    """Index *docs* at *location*; an OpenSearch index is made only if absent, then recorded in *made*."""
     from searchkit import Index
 
     cpu0, t0 = cpu_seconds(), time.perf_counter()
-    ix = Index.create(path, overwrite=True)
+    ix = Index.create(location, overwrite=isinstance(location, Path) or bool(made))
+    if made is not None and not made:
+        made.append(ix)
     n = ix.add(docs) if procs is None else ix.add(docs, procs=procs)
     wall, cpu = time.perf_counter() - t0, cpu_seconds() - cpu0
-    return ix, {"articles": float(n), "wall_s": wall, "cpu_s": cpu, "index_bytes": float(dir_size(path))}
+    size = dir_size(location) if isinstance(location, Path) else ix.info().get("size_bytes", 0)
+    return ix, {"articles": float(n), "wall_s": wall, "cpu_s": cpu, "index_bytes": float(size)}
+
+
+@contextlib.contextmanager
+def _dropping(made: list[Index]) -> Iterator[None]:
+    """Delete the OpenSearch index a benchmark created (never one that was there before)."""
+    try:
+        yield
+    finally:
+        for ix in made:
+            ix._store.drop()  # type: ignore[attr-defined]
 
 
 def bench_corpus(
@@ -277,12 +293,17 @@ def bench_corpus(
     runs: int = 3,
     queries: int = 250,
     procs: int | None = None,
+    index_url: str | None = None,
 ) -> dict[str, Any]:
     """Index the JSONL corpus at *paths* *runs* times and time title queries on each index.
 
     Indexing uses searchkit defaults (``procs=None``: parallel) from records already in
     memory. Query latency is top-10 without and with snippets, after a warm-up with
     separately drawn queries. Every figure is the median over runs.
+
+    With *index_url* (``http[s]://host:port/name``) the runs go to that OpenSearch index
+    instead of a temporary directory: it must not exist yet, and it is deleted at the end.
+    CPU time then counts this process and its workers only, not the cluster's.
     """
     if runs < 1:
         raise ValueError("runs must be >= 1")
@@ -293,9 +314,11 @@ def bench_corpus(
     qs = sample_queries(docs, queries)
     warm = sample_queries(docs, min(50, max(queries, 1)), seed=WARMUP_SEED)
     per_run: list[dict[str, float]] = []
-    with tempfile.TemporaryDirectory(prefix="searchkit-bench-") as tmp:
+    made: list[Index] = []  # the OpenSearch index this run created, deleted at the end
+    with tempfile.TemporaryDirectory(prefix="searchkit-bench-") as tmp, _dropping(made):
         for i in range(runs):
-            ix, r = _index_once(docs, Path(tmp) / f"run{i}", procs)
+            location: Path | str = index_url or Path(tmp) / f"run{i}"
+            ix, r = _index_once(docs, location, procs, made if index_url else None)
             if qs:
                 plain = latency_summary(time_queries(searchkit_query_fn(ix, snippets=False), qs, warmup=warm))
                 snip = latency_summary(time_queries(searchkit_query_fn(ix, snippets=True), qs, warmup=warm))
@@ -307,6 +330,7 @@ def bench_corpus(
     rss = peak_rss_mb()
     return {
         "corpus": [str(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)],
+        "store": f"opensearch {index_url}" if index_url else "embedded",
         "articles": len(docs),
         "text_mb": size / 1e6,
         "runs": runs,
@@ -329,6 +353,7 @@ def format_bench(result: dict[str, Any]) -> str:
     """Render a :func:`bench_corpus` result as a short Markdown table."""
     ix, s = result["index"], result["search"]
     rows = [
+        ("store", result.get("store", "embedded")),
         ("articles", f"{result['articles']:,} ({result['text_mb']:.1f} MB of text)"),
         ("runs (median shown)", str(result["runs"])),
         ("indexing wall", f"{ix['wall_s']:.2f} s"),

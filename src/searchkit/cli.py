@@ -557,18 +557,27 @@ def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
               help="Indexing runs (medians are shown).")
 @click.option("--queries", type=click.IntRange(min=1), default=250, show_default=True, help="Queries drawn from titles.")
 @click.option("--procs", type=click.IntRange(min=1), default=None, help="Writer processes (default: automatic).")
+@click.option("-i", "--index", "index_url", type=_IndexLocation(), metavar="URL",
+              help="Benchmark an OpenSearch store: a new index URL (made, then deleted). Default: a temporary "
+                   "embedded index.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, as_json: bool) -> None:
+def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, index_url: str | Path | None,
+              as_json: bool) -> None:
     """Benchmark indexing and query latency on your own JSONL corpus.
 
-    Example:
+    Examples:
 
         searchkit bench news.jsonl.gz --runs 3
+
+        searchkit bench news.jsonl.gz -i http://127.0.0.1:9200/bench-news
     """
     from .bench import bench_corpus, format_bench
 
+    if isinstance(index_url, Path):
+        raise click.BadParameter("bench -i takes an OpenSearch index URL (http[s]://host:port/name); "
+                                 "without -i it uses a temporary directory", param_hint="'-i'")
     try:
-        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs)
+        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs, index_url=index_url)
     except SearchkitError as exc:
         raise _fail(exc) from exc
     except ValueError as exc:

@@ -2,7 +2,8 @@
 
 A location is ``http[s]://[user:password@]host:port[,host:port…]/index``. Credentials
 come from, in order: the ``http_auth`` keyword, the URL, then the environment
-variables ``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD``.
+variables ``SEARCHKIT_OPENSEARCH_USER`` / ``SEARCHKIT_OPENSEARCH_PASSWORD``. A CA file
+for ``https://`` comes from the ``ca_certs`` keyword or ``SEARCHKIT_OPENSEARCH_CA``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ __all__ = ["INSTALL_HINT", "Location", "connect", "is_url", "parse_location", "t
 INSTALL_HINT = "pip install 'searchkit[opensearch]'"
 USER_ENV = "SEARCHKIT_OPENSEARCH_USER"
 PASSWORD_ENV = "SEARCHKIT_OPENSEARCH_PASSWORD"
+CA_ENV = "SEARCHKIT_OPENSEARCH_CA"
 #: OpenSearch's rules for an index name, as one pattern.
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 
@@ -98,6 +100,7 @@ def connect(location: Location, *, ca_certs: str | None = None, timeout: float =
         from opensearchpy import OpenSearch
     except ImportError:
         raise ClusterError(f"{location.url}: an OpenSearch location needs opensearch-py: {INSTALL_HINT}") from None
+    ca_certs = ca_certs or os.environ.get(CA_ENV) or None
     if ca_certs is not None and not os.path.isfile(ca_certs):
         raise ClusterError(f"{location.url}: the CA file {ca_certs} does not exist")
     client = OpenSearch(
@@ -134,8 +137,12 @@ def translate(exc: BaseException, location: Location, doing: str) -> Exception:
         return AuthenticationFailed(f"{where}: user {location.user!r} may not {doing} (HTTP 403): grant the "
                                     "user the index's permissions or use another user")
     if isinstance(exc, ox.SSLError):
-        return ClusterError(f"{where}: TLS failed ({_reason(exc, location)}): pass the cluster's CA file "
-                            "(ca_certs=…) or use http:// if the cluster has no TLS")
+        why = _reason(exc, location)
+        if "certificate verify failed" in str(exc).lower():
+            why = "the server's certificate is not signed by a CA this machine trusts"
+        return ClusterError(f"{where}: TLS failed ({why}): pass the cluster's CA file "
+                            "(ca_certs=… or "
+                            f"{CA_ENV}) or use http:// if the cluster has no TLS")
     if isinstance(exc, ox.ConnectionTimeout):
         return ClusterError(f"{where}: the cluster did not answer in time while trying to {doing}: "
                             "is it overloaded or behind a firewall?")

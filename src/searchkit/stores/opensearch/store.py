@@ -214,6 +214,10 @@ class OpenSearchStore:
             "searchkit": _version_module.__version__,
         }
 
+    def drop(self) -> None:
+        """Delete this index from the cluster (a missing one is not an error)."""
+        self.call("delete the index", self.client.indices.delete, index=self.name, params={"ignore_unavailable": "true"})
+
     def close(self) -> None:
         self.client.close()
 
