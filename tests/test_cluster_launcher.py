@@ -182,7 +182,8 @@ def test_kill_and_restart_a_node(opensearch_url: str, state: dict[str, Any], ind
 def test_one_node_cluster_starts_yellow_and_stops(tmp_path: Path, opensearch_url: str,
                                                   state: dict[str, Any]) -> None:
     """A second, one-node cluster on its own port and data: URL last, within 5 minutes; stop ends it."""
-    port = state["http_port"] + 50
+    port = next(p for p in range(state["http_port"] + 50, state["http_port"] + 90)
+                if not _in_use(p) and not _in_use(p + 100))
     data = tmp_path / "one"
     t0 = time.monotonic()
     started = cluster("start", "--nodes", "1", "--http-port", str(port), data=data)
@@ -199,3 +200,24 @@ def test_one_node_cluster_starts_yellow_and_stops(tmp_path: Path, opensearch_url
     with pytest.raises((urllib.error.URLError, OSError)):
         call("GET", f"http://127.0.0.1:{port}/_cluster/health")
     assert cluster("status", data=data).returncode == 1
+
+
+def _in_use(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_start_names_a_port_another_program_holds(tmp_path: Path) -> None:
+    """A port taken by something that is not OpenSearch: one clear line, no traceback, nothing started."""
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        started = cluster("start", "--nodes", "1", "--http-port", str(port), data=tmp_path / "taken")
+    assert started.returncode == 1
+    assert f"port {port} (node1's HTTP port) is in use" in started.stderr and "Traceback" not in started.stderr
+    assert not (tmp_path / "taken" / "cluster.json").exists()
