@@ -36,13 +36,22 @@ def cluster(*args: str, data: Path | None = None, timeout: float = 330) -> subpr
                           env=env)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
 @pytest.fixture(scope="module")
 def state(opensearch_url: str) -> dict[str, Any]:
     """The launcher's record of the cluster at opensearch_url."""
     data = Path(os.environ.get("SEARCHKIT_CLUSTER_DATA", ROOT / "opensearch" / ".build" / "cluster"))
     path = data / "cluster.json"
     found = json.loads(path.read_text()) if path.exists() else None
-    if not found or f"http://127.0.0.1:{found['http_port']}" != opensearch_url:
+    running = bool(found) and all(_alive(pid) for pid in found.get("pids", [0]))
+    if not found or not running or f"http://127.0.0.1:{found['http_port']}" != opensearch_url:
         message = f"{opensearch_url} was not started by opensearch/cluster with --data {data}"
         if os.environ.get("CI") == "true":
             pytest.fail(message)
@@ -123,6 +132,8 @@ def test_scripted_bm25_with_global_statistics(index: str, state: dict[str, Any])
 
 def test_start_refuses_a_second_cluster_on_the_same_data(state: dict[str, Any]) -> None:
     result = cluster("start", "--nodes", str(state["nodes"]), data=Path(state["data"]), timeout=60)
+    if result.returncode == 0:  # it should not have started: leave no second cluster behind
+        cluster("stop", data=Path(state["data"]))
     assert result.returncode != 0
     assert "already running" in result.stderr
     assert result.stdout == ""
