@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .documents import clean_article, repair_text
 from .query.aliases import AliasTable
+from .query.synonyms import STARTER, SynonymTable, starter_path
 from .search import related as _related
 from .search import search as _search
 from .stores.whoosh import WhooshStore
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
+_SYNONYM_FILES = ("synonyms.tsv", "synonyms.json")
 
 
 class Index:
@@ -43,6 +45,11 @@ class Index:
             raw = store.read_side_file(name)
             if raw is not None:
                 self.aliases = AliasTable.from_bytes(raw, self._side_path(name))
+        self.synonyms: SynonymTable | None = None
+        for name in _SYNONYM_FILES:
+            raw = store.read_side_file(name)
+            if raw is not None:
+                self.synonyms = SynonymTable.from_bytes(raw, self._side_path(name))
 
     def _side_path(self, name: str) -> Path:
         return Path(self._store.location) / name
@@ -66,7 +73,8 @@ class Index:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0,
-               aliases: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
+               aliases: str | os.PathLike[str] | None = None,
+               synonyms: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
                http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
         """Create a new, empty index at ``path``: a directory, or an OpenSearch index URL
         (``http[s]://host:port/name``, with ``shards``, ``replicas``, ``http_auth`` and ``ca_certs``).
@@ -75,6 +83,7 @@ class Index:
             overwrite: replace an index already at ``path``.
             lock_timeout: seconds a writer waits for another one.
             aliases: a name alias table (TSV or JSON, see :meth:`set_aliases`).
+            synonyms: a synonym table (TSV or JSON, see :meth:`set_synonyms`).
 
         Raises:
             IndexExists: there is an index at ``path`` and ``overwrite`` is false.
@@ -90,6 +99,8 @@ class Index:
         index = cls(store)
         if aliases is not None:
             index.set_aliases(aliases)
+        if synonyms is not None:
+            index.set_synonyms(synonyms)
         return index
 
     @classmethod
@@ -148,6 +159,35 @@ class Index:
         raw = src.read_bytes()
         self._store.write_side_file(name, raw)
         self.aliases = AliasTable.from_bytes(raw, self._side_path(name))
+
+    def set_synonyms(self, path: str | os.PathLike[str] | None) -> None:
+        """Use (and keep with the index) a synonym table, or none; no re-index needed.
+
+        One group of words per line, tab-separated (``米国<TAB>アメリカ<TAB>United States``;
+        ``#`` comments), or JSON (``{"米国": ["アメリカ"]}``); ``"starter"`` is the
+        bundled table for news. A query word of a group is also searched as the
+        others, at :data:`~searchkit.query.synonyms.SYNONYM_BOOST` of its weight.
+
+        Raises:
+            SynonymError: the file is missing, malformed, has a group of one word,
+                a word in two groups, or no group (the message names file and line);
+                the index keeps the table it had.
+        """
+        src = starter_path() if path is not None and str(path) == STARTER else path
+        table = SynonymTable.load(src) if src is not None else None  # check before replacing
+        if src is None or table is None:
+            for name in _SYNONYM_FILES:
+                self._store.write_side_file(name, None)
+            self.synonyms = None
+            return
+        src = Path(src)
+        name = "synonyms.json" if src.suffix == ".json" else "synonyms.tsv"
+        raw = src.read_bytes()
+        self._store.write_side_file(name, raw)
+        for other in _SYNONYM_FILES:
+            if other != name:
+                self._store.write_side_file(other, None)
+        self.synonyms = SynonymTable.from_bytes(raw, self._side_path(name))
 
     # -- writing -----------------------------------------------------------
 
@@ -230,7 +270,7 @@ class Index:
                 ``sort``, a malformed date); :class:`QuerySyntaxError` with ``strict``.
         """
         with self._store.errors():
-            return _search(self._store, query, aliases=self.aliases, limit=limit, page=page, lang=lang,
+            return _search(self._store, query, aliases=self.aliases, synonyms=self.synonyms, limit=limit, page=page, lang=lang,
                           category=category, since=since, until=until, sort=sort, strict=strict,
                           cross_script=cross_script, snippet_chars=snippet_chars)
 
@@ -253,7 +293,9 @@ class Index:
         # After the dictionary, where `searchkit info` has always shown it.
         keys = list(info)
         at = keys.index("dictionary") + 1 if "dictionary" in keys else len(keys)
-        return {**dict(list(info.items())[:at]), "aliases": aliases, **dict(list(info.items())[at:])}
+        synonyms = len(self.synonyms) if self.synonyms is not None else 0
+        return {**dict(list(info.items())[:at]), "aliases": aliases, "synonyms": synonyms,
+                **dict(list(info.items())[at:])}
 
     def close(self) -> None:
         """Close this thread's reader (others close when garbage-collected)."""

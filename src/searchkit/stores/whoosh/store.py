@@ -65,7 +65,7 @@ _META_TMP = "searchkit.json.tmp"
 _HOLDER = "searchkit-writer.json"
 _WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"
 #: Files kept with the index (see :meth:`WhooshStore.write_side_file`).
-SIDE_FILES = ("aliases.tsv", "aliases.json")
+SIDE_FILES = ("aliases.tsv", "aliases.json", "synonyms.tsv", "synonyms.json")
 #: Whoosh's files for the index named "articles": TOCs, segments, locks.
 _WHOOSH_FILE = re.compile(rf"^_{_INDEX_NAME}_\d+\.toc(\.[0-9.]+)?$|^{_INDEX_NAME}_[a-z0-9]+\.[a-z]+$|^{_INDEX_NAME}_[A-Z]+LOCK$")
 #: Memory (MB) a Whoosh writer sorts postings in before spilling runs to disk:
