@@ -124,10 +124,13 @@ def _count_records(sources: tuple[str, ...]) -> int | None:
 @click.option("--synonyms", metavar="FILE",
               help="Synonym table (TSV: one group of words per line, or JSON) kept with the index; "
                    "'starter' is the bundled table for news.")
+@click.option("--user-dict", "user_dict", type=click.Path(dir_okay=False, path_type=Path),
+              help="User dictionary CSV (surface,reading,pos[,lemma]) of words MeCab keeps whole; kept with a "
+                   "new index (an existing one must have been built with the same).")
 @click.option("-q", "--silent", is_flag=True, help="No progress bar.")
 def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwrite: bool, batch_size: int,
               procs: int | None, lock_timeout: float, aliases: Path | None, synonyms: str | None,
-              silent: bool) -> None:
+              user_dict: Path | None, silent: bool) -> None:
     """Import articles from JSONL / JSONL.gz files, directories of .txt files, or - (stdin).
 
     A bad record stops the import with an error naming file, line and field;
@@ -139,6 +142,8 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
         searchkit index news.jsonl.gz more/ -i var/news
 
         searchkit index news.jsonl.gz -i var/news --synonyms starter
+
+        searchkit index news.jsonl.gz -i var/news --new --user-dict words.csv
     """
     from .ingest.importer import import_articles
     from .query.synonyms import SynonymTable
@@ -150,12 +155,12 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
         if synonyms is not None:  # a bad table stops the import before the index changes
             SynonymTable.load(synonyms)
         if overwrite:
-            ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout)
+            ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout, user_dictionary=user_dict)
         else:
             try:
-                ix = Index.open(index_dir, lock_timeout=lock_timeout)
+                ix = Index.open(index_dir, lock_timeout=lock_timeout, user_dictionary=user_dict)
             except IndexNotFound:
-                ix = Index.create(index_dir, lock_timeout=lock_timeout)
+                ix = Index.create(index_dir, lock_timeout=lock_timeout, user_dictionary=user_dict)
         if aliases is not None:
             ix.set_aliases(aliases)
         if synonyms is not None:
@@ -471,17 +476,24 @@ def optimize_cmd(index_dir: Path) -> None:
 @click.argument("text")
 @click.option("--all", "show_all", is_flag=True, help="Also show the words that are dropped (particles, punctuation).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token per line.")
-def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
+@click.option("--user-dict", "user_dict", type=click.Path(dir_okay=False, path_type=Path),
+              help="A user dictionary CSV (surface,reading,pos[,lemma]) to analyze with.")
+def analyze_cmd(text: str, show_all: bool, as_json: bool, user_dict: Path | None) -> None:
     """Show how TEXT is analyzed: terms, offsets into TEXT, positions, parts of speech.
 
     Example:
 
         searchkit analyze "ＡＳＥＡＮ拡大国防相会議でｺﾝﾋﾟｭｰﾀｰを使った"
+
+        searchkit analyze --user-dict words.csv "進次郎構文が話題に" --json
     """
+    from .analysis.userdict import UserDictionary
+
     try:
+        analyzer = Analyzer(UserDictionary.load(user_dict) if user_dict is not None else None)
         rows: list[dict[str, Any]] = []
         position = 0
-        for surface, term, tag, start, end, keep, reading in Analyzer().morphemes(text):
+        for surface, term, tag, start, end, keep, reading in analyzer.morphemes(text):
             if not keep and not show_all:
                 continue
             rows.append({"term": term if keep else None, "start": start, "end": end,

@@ -15,7 +15,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .analysis import Analyzer
+from .analysis.userdict import USER_DICTIONARY_FILE, UserDictionary
 from .documents import clean_article, repair_text
+from .errors import SchemaMismatch
 from .query.aliases import AliasTable
 from .query.synonyms import STARTER, SynonymTable, starter_path
 from .search import related as _related
@@ -74,7 +77,8 @@ class Index:
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0,
                aliases: str | os.PathLike[str] | None = None,
-               synonyms: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
+               synonyms: str | os.PathLike[str] | None = None,
+               user_dictionary: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
                http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
         """Create a new, empty index at ``path``: a directory, or an OpenSearch index URL
         (``http[s]://host:port/name``, with ``shards``, ``replicas``, ``http_auth`` and ``ca_certs``).
@@ -84,18 +88,31 @@ class Index:
             lock_timeout: seconds a writer waits for another one.
             aliases: a name alias table (TSV or JSON, see :meth:`set_aliases`).
             synonyms: a synonym table (TSV or JSON, see :meth:`set_synonyms`).
+            user_dictionary: a CSV of words MeCab keeps whole (``surface,reading,pos[,lemma]``,
+                see :mod:`searchkit.analysis.userdict`), kept with the index and used by
+                every later import and search.
 
         Raises:
             IndexExists: there is an index at ``path`` and ``overwrite`` is false.
             IndexLocked: ``overwrite`` and another writer holds the old index past ``lock_timeout``.
             StorageError: ``path`` is not a directory searchkit may use.
+            UserDictionaryError: the user dictionary is malformed (nothing is created).
+            SynonymError, AliasError: a malformed table (the index is created without it).
         """
+        ud = UserDictionary.load(user_dictionary) if user_dictionary is not None else None  # check first
+        if synonyms is not None:
+            SynonymTable.load(synonyms)
+        if aliases is not None:
+            AliasTable.load(aliases)
         store: Store
         if _is_url(path):
             store = _opensearch().create(str(path), shards=shards, replicas=replicas, overwrite=overwrite,
                                          http_auth=http_auth, ca_certs=ca_certs)
         else:
-            store = WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout)
+            store = WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout,
+                                       analyzer=Analyzer(ud) if ud is not None else None)
+        if ud is not None:
+            store.write_side_file(USER_DICTIONARY_FILE, ud.source)
         index = cls(store)
         if aliases is not None:
             index.set_aliases(aliases)
@@ -105,18 +122,46 @@ class Index:
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
+             user_dictionary: str | os.PathLike[str] | None = None,
              http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
         """Open the index at ``path`` (a directory, or an OpenSearch index URL).
+
+        The index's own user dictionary is used without being named; naming one
+        (``user_dictionary``) checks that it is the index's.
 
         Raises:
             IndexNotFound: no index at ``path``.
             SchemaMismatch: the index was not written by searchkit, or its terms
                 were made by another version of the analyzer (rebuild it).
+                Also: ``user_dictionary`` is not the one the index was built with.
             StorageError: the index cannot be read, or its files are damaged.
         """
+        ud = UserDictionary.load(user_dictionary) if user_dictionary is not None else None
         if _is_url(path):
-            return cls(_opensearch().open(str(path), http_auth=http_auth, ca_certs=ca_certs))
-        return cls(WhooshStore.open(Path(path), lock_timeout=lock_timeout))
+            index = cls(_opensearch().open(str(path), http_auth=http_auth, ca_certs=ca_certs))
+        else:
+            index = cls(WhooshStore.open(Path(path), lock_timeout=lock_timeout))
+        if ud is not None:
+            index.check_user_dictionary(ud)
+        return index
+
+    @property
+    def user_dictionary(self) -> UserDictionary | None:
+        """The user dictionary the index's terms were made with, or None."""
+        with self._store.errors():
+            return self._store.reader().analyzer.user_dictionary
+
+    def check_user_dictionary(self, ud: UserDictionary | None) -> None:
+        """Raise :class:`SchemaMismatch` unless ``ud`` is the index's user dictionary (None: none)."""
+        have = self.user_dictionary
+        have_id = None if have is None else f"{have.name} ({have.digest})"
+        want_id = None if ud is None else f"{ud.name} ({ud.digest})"
+        if (have is None) != (ud is None) or (have is not None and ud is not None and have.digest != ud.digest):
+            flag = f" --user-dict {ud.name}" if ud is not None else ""
+            raise SchemaMismatch(
+                f"the index at {self.location} was built with user dictionary {have_id or 'none'}, not "
+                f"{want_id or 'none'}: its terms would not match; rebuild it "
+                f"(searchkit index SOURCE... -i {self.location} --new{flag})")
 
     @classmethod
     def describe(cls, path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -294,7 +339,9 @@ class Index:
         keys = list(info)
         at = keys.index("dictionary") + 1 if "dictionary" in keys else len(keys)
         synonyms = len(self.synonyms) if self.synonyms is not None else 0
-        return {**dict(list(info.items())[:at]), "aliases": aliases, "synonyms": synonyms,
+        ud = self.user_dictionary
+        user = None if ud is None else f"{ud.name} ({ud.digest}, {len(ud.entries)} words)"
+        return {**dict(list(info.items())[:at]), "user_dictionary": user, "aliases": aliases, "synonyms": synonyms,
                 **dict(list(info.items())[at:])}
 
     def close(self) -> None:
