@@ -121,9 +121,16 @@ def _count_records(sources: tuple[str, ...]) -> int | None:
               help="Seconds to wait for another writer.")
 @click.option("--aliases", type=click.Path(dir_okay=False, exists=True, path_type=Path),
               help="Name alias table (TSV: one group of names per line) kept with the index.")
+@click.option("--synonyms", metavar="FILE",
+              help="Synonym table (TSV: one group of words per line, or JSON) kept with the index; "
+                   "'starter' is the bundled table for news.")
+@click.option("--user-dict", "user_dict", type=click.Path(dir_okay=False, path_type=Path),
+              help="User dictionary CSV (surface,reading,pos[,lemma]) of words MeCab keeps whole; kept with a "
+                   "new index (an existing one must have been built with the same).")
 @click.option("-q", "--silent", is_flag=True, help="No progress bar.")
 def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwrite: bool, batch_size: int,
-              procs: int | None, lock_timeout: float, aliases: Path | None, silent: bool) -> None:
+              procs: int | None, lock_timeout: float, aliases: Path | None, synonyms: str | None,
+              user_dict: Path | None, silent: bool) -> None:
     """Import articles from JSONL / JSONL.gz files, directories of .txt files, or - (stdin).
 
     A bad record stops the import with an error naming file, line and field;
@@ -133,22 +140,31 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
     Example:
 
         searchkit index news.jsonl.gz more/ -i var/news
+
+        searchkit index news.jsonl.gz -i var/news --synonyms starter
+
+        searchkit index news.jsonl.gz -i var/news --new --user-dict words.csv
     """
     from .ingest.importer import import_articles
+    from .query.synonyms import SynonymTable
 
     missing = [src for src in sources if src != "-" and not Path(src).exists()]
     if missing:  # before the index is made: a typo leaves no empty index behind
         raise click.ClickException(f"{missing[0]}: no such file or directory; nothing was indexed")
     try:
+        if synonyms is not None:  # a bad table stops the import before the index changes
+            SynonymTable.load(synonyms)
         if overwrite:
-            ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout)
+            ix = Index.create(index_dir, overwrite=True, lock_timeout=lock_timeout, user_dictionary=user_dict)
         else:
             try:
-                ix = Index.open(index_dir, lock_timeout=lock_timeout)
+                ix = Index.open(index_dir, lock_timeout=lock_timeout, user_dictionary=user_dict)
             except IndexNotFound:
-                ix = Index.create(index_dir, lock_timeout=lock_timeout)
+                ix = Index.create(index_dir, lock_timeout=lock_timeout, user_dictionary=user_dict)
         if aliases is not None:
             ix.set_aliases(aliases)
+        if synonyms is not None:
+            ix.set_synonyms(synonyms)
         total = None if silent else _count_records(sources)
         started = time.perf_counter()
         bar: Any = None
@@ -272,7 +288,8 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
         for w in res.warnings:
             _err(f"note: {w}")
         for word, alias, provenance in res.expansions:
-            _err(f"note: {word} also searched as {alias} (alias, {provenance})")
+            kind = "synonym" if provenance.startswith("synonyms.") else "alias"
+            _err(f"note: {word} also searched as {alias} ({kind}, {provenance})")
         if res.suggestion:
             _err(f"did you mean: {res.suggestion}")
         if explain:
@@ -459,17 +476,24 @@ def optimize_cmd(index_dir: Path) -> None:
 @click.argument("text")
 @click.option("--all", "show_all", is_flag=True, help="Also show the words that are dropped (particles, punctuation).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per token per line.")
-def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
+@click.option("--user-dict", "user_dict", type=click.Path(dir_okay=False, path_type=Path),
+              help="A user dictionary CSV (surface,reading,pos[,lemma]) to analyze with.")
+def analyze_cmd(text: str, show_all: bool, as_json: bool, user_dict: Path | None) -> None:
     """Show how TEXT is analyzed: terms, offsets into TEXT, positions, parts of speech.
 
     Example:
 
         searchkit analyze "ＡＳＥＡＮ拡大国防相会議でｺﾝﾋﾟｭｰﾀｰを使った"
+
+        searchkit analyze --user-dict words.csv "進次郎構文が話題に" --json
     """
+    from .analysis.userdict import UserDictionary
+
     try:
+        analyzer = Analyzer(UserDictionary.load(user_dict) if user_dict is not None else None)
         rows: list[dict[str, Any]] = []
         position = 0
-        for surface, term, tag, start, end, keep, reading in Analyzer().morphemes(text):
+        for surface, term, tag, start, end, keep, reading in analyzer.morphemes(text):
             if not keep and not show_all:
                 continue
             rows.append({"term": term if keep else None, "start": start, "end": end,
@@ -488,6 +512,31 @@ def analyze_cmd(text: str, show_all: bool, as_json: bool) -> None:
         term = "(dropped)" if row["term"] is None else row["term"]
         click.echo(f"{pos:>4}  {row['start']:>5}  {row['end']:>5}  {_clean(row['text']):<12} {term:<12} "
                    f"{row['reading'] or '':<10} {row['pos']}")
+
+
+@main.command("synonyms", epilog=EXIT_CODES)
+@index_option(required=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON array of {words, source}.")
+def synonyms_cmd(index_dir: Path, as_json: bool) -> None:
+    """List the synonym groups kept with an index, one per line (words tab-separated, then the source line).
+
+    Example:
+
+        searchkit synonyms -i var/news
+    """
+    try:
+        ix = Index.open(index_dir)
+    except SearchkitError as exc:
+        raise _fail(exc) from exc
+    groups = list(ix.synonyms or ())
+    if as_json:
+        click.echo(json.dumps([{"words": list(words), "source": source} for words, source in groups],
+                              ensure_ascii=False))
+    else:
+        for words, source in groups:
+            click.echo("\t".join(words) + f"\t# {source}")
+    if not groups:
+        _err("note: the index has no synonym table (searchkit index … --synonyms FILE)")
 
 
 @main.command("info", epilog=EXIT_CODES)

@@ -15,8 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .analysis import Analyzer
+from .analysis.userdict import USER_DICTIONARY_FILE, UserDictionary
 from .documents import clean_article, repair_text
+from .errors import SchemaMismatch
 from .query.aliases import AliasTable
+from .query.synonyms import STARTER, SynonymTable, starter_path
 from .search import related as _related
 from .search import search as _search
 from .stores.whoosh import WhooshStore
@@ -28,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 _ALIAS_FILES = ("aliases.tsv", "aliases.json")
+_SYNONYM_FILES = ("synonyms.tsv", "synonyms.json")
 
 
 class Index:
@@ -43,6 +48,11 @@ class Index:
             raw = store.read_side_file(name)
             if raw is not None:
                 self.aliases = AliasTable.from_bytes(raw, self._side_path(name))
+        self.synonyms: SynonymTable | None = None
+        for name in _SYNONYM_FILES:
+            raw = store.read_side_file(name)
+            if raw is not None:
+                self.synonyms = SynonymTable.from_bytes(raw, self._side_path(name))
 
     def _side_path(self, name: str) -> Path:
         return Path(self._store.location) / name
@@ -66,7 +76,9 @@ class Index:
 
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, overwrite: bool = False, lock_timeout: float = 10.0,
-               aliases: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
+               aliases: str | os.PathLike[str] | None = None,
+               synonyms: str | os.PathLike[str] | None = None,
+               user_dictionary: str | os.PathLike[str] | None = None, shards: int = 1, replicas: int = 0,
                http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
         """Create a new, empty index at ``path``: a directory, or an OpenSearch index URL
         (``http[s]://host:port/name``, with ``shards``, ``replicas``, ``http_auth`` and ``ca_certs``).
@@ -75,37 +87,81 @@ class Index:
             overwrite: replace an index already at ``path``.
             lock_timeout: seconds a writer waits for another one.
             aliases: a name alias table (TSV or JSON, see :meth:`set_aliases`).
+            synonyms: a synonym table (TSV or JSON, see :meth:`set_synonyms`).
+            user_dictionary: a CSV of words MeCab keeps whole (``surface,reading,pos[,lemma]``,
+                see :mod:`searchkit.analysis.userdict`), kept with the index and used by
+                every later import and search.
 
         Raises:
             IndexExists: there is an index at ``path`` and ``overwrite`` is false.
             IndexLocked: ``overwrite`` and another writer holds the old index past ``lock_timeout``.
             StorageError: ``path`` is not a directory searchkit may use.
+            UserDictionaryError: the user dictionary is malformed (nothing is created).
+            SynonymError, AliasError: a malformed table (the index is created without it).
         """
+        ud = UserDictionary.load(user_dictionary) if user_dictionary is not None else None  # check first
+        if synonyms is not None:
+            SynonymTable.load(synonyms)
+        if aliases is not None:
+            AliasTable.load(aliases)
         store: Store
         if _is_url(path):
             store = _opensearch().create(str(path), shards=shards, replicas=replicas, overwrite=overwrite,
                                          http_auth=http_auth, ca_certs=ca_certs)
         else:
-            store = WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout)
+            store = WhooshStore.create(Path(path), overwrite=overwrite, lock_timeout=lock_timeout,
+                                       analyzer=Analyzer(ud) if ud is not None else None)
+        if ud is not None:
+            store.write_side_file(USER_DICTIONARY_FILE, ud.source)
         index = cls(store)
         if aliases is not None:
             index.set_aliases(aliases)
+        if synonyms is not None:
+            index.set_synonyms(synonyms)
         return index
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, lock_timeout: float = 10.0,
+             user_dictionary: str | os.PathLike[str] | None = None,
              http_auth: tuple[str, str] | None = None, ca_certs: str | None = None) -> Index:
         """Open the index at ``path`` (a directory, or an OpenSearch index URL).
+
+        The index's own user dictionary is used without being named; naming one
+        (``user_dictionary``) checks that it is the index's.
 
         Raises:
             IndexNotFound: no index at ``path``.
             SchemaMismatch: the index was not written by searchkit, or its terms
                 were made by another version of the analyzer (rebuild it).
+                Also: ``user_dictionary`` is not the one the index was built with.
             StorageError: the index cannot be read, or its files are damaged.
         """
+        ud = UserDictionary.load(user_dictionary) if user_dictionary is not None else None
         if _is_url(path):
-            return cls(_opensearch().open(str(path), http_auth=http_auth, ca_certs=ca_certs))
-        return cls(WhooshStore.open(Path(path), lock_timeout=lock_timeout))
+            index = cls(_opensearch().open(str(path), http_auth=http_auth, ca_certs=ca_certs))
+        else:
+            index = cls(WhooshStore.open(Path(path), lock_timeout=lock_timeout))
+        if ud is not None:
+            index.check_user_dictionary(ud)
+        return index
+
+    @property
+    def user_dictionary(self) -> UserDictionary | None:
+        """The user dictionary the index's terms were made with, or None."""
+        with self._store.errors():
+            return self._store.reader().analyzer.user_dictionary
+
+    def check_user_dictionary(self, ud: UserDictionary | None) -> None:
+        """Raise :class:`SchemaMismatch` unless ``ud`` is the index's user dictionary (None: none)."""
+        have = self.user_dictionary
+        have_id = None if have is None else f"{have.name} ({have.digest})"
+        want_id = None if ud is None else f"{ud.name} ({ud.digest})"
+        if (have is None) != (ud is None) or (have is not None and ud is not None and have.digest != ud.digest):
+            flag = f" --user-dict {ud.name}" if ud is not None else ""
+            raise SchemaMismatch(
+                f"the index at {self.location} was built with user dictionary {have_id or 'none'}, not "
+                f"{want_id or 'none'}: its terms would not match; rebuild it "
+                f"(searchkit index SOURCE... -i {self.location} --new{flag})")
 
     @classmethod
     def describe(cls, path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -148,6 +204,35 @@ class Index:
         raw = src.read_bytes()
         self._store.write_side_file(name, raw)
         self.aliases = AliasTable.from_bytes(raw, self._side_path(name))
+
+    def set_synonyms(self, path: str | os.PathLike[str] | None) -> None:
+        """Use (and keep with the index) a synonym table, or none; no re-index needed.
+
+        One group of words per line, tab-separated (``米国<TAB>アメリカ<TAB>United States``;
+        ``#`` comments), or JSON (``{"米国": ["アメリカ"]}``); ``"starter"`` is the
+        bundled table for news. A query word of a group is also searched as the
+        others, at :data:`~searchkit.query.synonyms.SYNONYM_BOOST` of its weight.
+
+        Raises:
+            SynonymError: the file is missing, malformed, has a group of one word,
+                a word in two groups, or no group (the message names file and line);
+                the index keeps the table it had.
+        """
+        src = starter_path() if path is not None and str(path) == STARTER else path
+        table = SynonymTable.load(src) if src is not None else None  # check before replacing
+        if src is None or table is None:
+            for name in _SYNONYM_FILES:
+                self._store.write_side_file(name, None)
+            self.synonyms = None
+            return
+        src = Path(src)
+        name = "synonyms.json" if src.suffix == ".json" else "synonyms.tsv"
+        raw = src.read_bytes()
+        self._store.write_side_file(name, raw)
+        for other in _SYNONYM_FILES:
+            if other != name:
+                self._store.write_side_file(other, None)
+        self.synonyms = SynonymTable.from_bytes(raw, self._side_path(name))
 
     # -- writing -----------------------------------------------------------
 
@@ -230,7 +315,7 @@ class Index:
                 ``sort``, a malformed date); :class:`QuerySyntaxError` with ``strict``.
         """
         with self._store.errors():
-            return _search(self._store, query, aliases=self.aliases, limit=limit, page=page, lang=lang,
+            return _search(self._store, query, aliases=self.aliases, synonyms=self.synonyms, limit=limit, page=page, lang=lang,
                           category=category, since=since, until=until, sort=sort, strict=strict,
                           cross_script=cross_script, snippet_chars=snippet_chars)
 
@@ -253,7 +338,11 @@ class Index:
         # After the dictionary, where `searchkit info` has always shown it.
         keys = list(info)
         at = keys.index("dictionary") + 1 if "dictionary" in keys else len(keys)
-        return {**dict(list(info.items())[:at]), "aliases": aliases, **dict(list(info.items())[at:])}
+        synonyms = len(self.synonyms) if self.synonyms is not None else 0
+        ud = self.user_dictionary
+        user = None if ud is None else f"{ud.name} ({ud.digest}, {len(ud.entries)} words)"
+        return {**dict(list(info.items())[:at]), "user_dictionary": user, "aliases": aliases, "synonyms": synonyms,
+                **dict(list(info.items())[at:])}
 
     def close(self) -> None:
         """Close this thread's reader (others close when garbage-collected)."""

@@ -31,6 +31,7 @@ from .stores.base import Found, Prepared, Reader, Store
 
 if TYPE_CHECKING:
     from .query.aliases import AliasTable
+    from .query.synonyms import SynonymTable
 
 __all__ = ["Hit", "Match", "Results", "related", "search"]
 
@@ -70,6 +71,7 @@ def search(
     query: str,
     *,
     aliases: AliasTable | None = None,
+    synonyms: SynonymTable | None = None,
     limit: int = 10,
     page: int = 1,
     lang: str | None = None,
@@ -86,6 +88,7 @@ def search(
     Args:
         query: query text (see :mod:`searchkit.query.syntax` for the language).
         aliases: a name alias table.
+        synonyms: a synonym table (:mod:`searchkit.query.synonyms`).
         limit: hits per page.
         page: 1-based page number.
         lang, category: keep only articles with this language / category.
@@ -110,7 +113,7 @@ def search(
     parsed: Parsed = parse(query, strict=strict)
     warnings = list(parsed.warnings)
     reader: Reader = store.reader()
-    planner = Planner(reader.analyzer, aliases, reader, cross_script, lead=reader.has_lead)
+    planner = Planner(reader.analyzer, aliases, reader, cross_script, lead=reader.has_lead, synonyms=synonyms)
     filt = filters(lang, category, since, until)
 
     union: Plan | None = None  # keyword queries: articles with any unit

@@ -29,6 +29,7 @@ from .english import english_terms, english_words
 from .japanese import DICTIONARY, japanese_terms, morphemes
 from .normalize import normalize
 from .token import Token
+from .userdict import UserDictionary
 
 __all__ = ["Analyzer", "DICTIONARY"]
 
@@ -88,15 +89,34 @@ class Analyzer:
     """
 
     version = 5
+    #: Words MeCab keeps whole (:mod:`searchkit.analysis.userdict`); analyzers
+    #: pickled before there were user dictionaries have none.
+    user_dictionary: UserDictionary | None = None
+
+    def __init__(self, user_dictionary: UserDictionary | None = None) -> None:
+        if user_dictionary is not None:
+            self.user_dictionary = user_dictionary
+
+    @property
+    def user_dictionary_id(self) -> str | None:
+        """``name (digest)`` of the user dictionary, or None."""
+        ud = self.user_dictionary
+        return None if ud is None else f"{ud.name} ({ud.digest})"
+
+    def _userdic(self) -> str | None:
+        ud = self.user_dictionary
+        return None if ud is None else ud.compiled()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Analyzer) and other.version == self.version
+        return (isinstance(other, Analyzer) and other.version == self.version
+                and other.user_dictionary_id == self.user_dictionary_id)
 
     def __hash__(self) -> int:
-        return hash((Analyzer, self.version))
+        return hash((Analyzer, self.version, self.user_dictionary_id))
 
     def __repr__(self) -> str:
-        return f"Analyzer(version={self.version}, dictionary={DICTIONARY!r})"
+        user = f", user_dictionary={self.user_dictionary_id!r}" if self.user_dictionary is not None else ""
+        return f"Analyzer(version={self.version}, dictionary={DICTIONARY!r}{user})"
 
     def _segments(self, text: str) -> Iterator[tuple[str, int, int]]:
         """Yield ``(kind, start, end)`` runs of normalized text: kind is ``en`` or ``ja``."""
@@ -121,6 +141,7 @@ class Analyzer:
         if not isinstance(text, str):
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded, omap = normalize(text)
+        userdic = self._userdic()
         for kind, a, b in self._segments(folded):
             if kind == "en":
                 items: Iterator[tuple[str, str, str, int, int, bool, str]] = (
@@ -128,7 +149,7 @@ class Analyzer:
                     for term, surface, s, e in english_words(folded[a:b], a)
                 )
             else:
-                items = morphemes(folded[a:b], a, folded[a - 1] if a else "")
+                items = morphemes(folded[a:b], a, folded[a - 1] if a else "", userdic)
             for surface, term, tag, s, e, keep, reading in items:
                 if omap:
                     s, e = omap.start(s), omap.end(e)
@@ -147,15 +168,16 @@ class Analyzer:
             raise TypeError(f"text must be str, not {type(text).__name__}")
         folded, omap = normalize(text)
         out: list[tuple[str, int, int, str]] = []
+        userdic = self._userdic()
         for kind, a, b in self._segments(folded):
             if kind == "en":
                 english_terms(folded[a:b], a, out)
             else:
-                japanese_terms(folded[a:b], a, out, folded[a - 1] if a else "")
+                japanese_terms(folded[a:b], a, out, folded[a - 1] if a else "", userdic)
         if omap:
             start, end = omap.start, omap.end
             out = [(term, start(s), end(e), r) for term, s, e, r in out]
-        _last.analyzed = (text, out)
+        _last.analyzed = (text, out, self.user_dictionary_id)
         return out
 
     def prefix_terms(self, text: str) -> list[tuple[str, int, int, str]]:
@@ -165,7 +187,7 @@ class Analyzer:
         the body, so its terms are the body's first ones: no second MeCab pass.
         """
         last = getattr(_last, "analyzed", None)
-        if last is not None and last[0].startswith(text):
+        if last is not None and last[2] == self.user_dictionary_id and last[0].startswith(text):
             n = len(text)
             return [t for t in last[1] if t[2] <= n]
         return self.index_terms(text)

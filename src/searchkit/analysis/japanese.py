@@ -121,8 +121,12 @@ _INDEX_LINES: dict[str, tuple[int, int, str | None, str, _Numeral | None]] = {}
 _local = threading.local()
 
 
-def _tagger() -> Any:
-    tagger = getattr(_local, "tagger", None)
+def _tagger(userdic: str | None = None) -> Any:
+    """This thread's Tagger on unidic-lite, with the compiled user dictionary ``userdic`` if given."""
+    taggers: dict[str | None, Any] | None = getattr(_local, "taggers", None)
+    if taggers is None:
+        taggers = _local.taggers = {}
+    tagger = taggers.get(userdic)
     if tagger is None:
         try:
             import fugashi
@@ -133,10 +137,11 @@ def _tagger() -> Any:
             ) from exc
         dicdir = unidic_lite.DICDIR
         try:
-            tagger = fugashi.GenericTagger(f'-r "{dicdir}/mecabrc" -d "{dicdir}" {_FORMAT}')
+            user = f' -u "{userdic}"' if userdic else ""
+            tagger = fugashi.GenericTagger(f'-r "{dicdir}/mecabrc" -d "{dicdir}"{user} {_FORMAT}')
         except RuntimeError as exc:
-            raise DictionaryNotFound(f"MeCab could not load unidic-lite from {dicdir}: {exc}") from exc
-        _local.tagger = tagger
+            raise DictionaryNotFound(f"MeCab could not load unidic-lite from {dicdir}{user}: {exc}") from exc
+        taggers[userdic] = tagger
     return tagger
 
 
@@ -312,9 +317,9 @@ def _runs(numerals: list[tuple[int, _Numeral, int, int]]) -> Iterator[tuple[int,
         yield place, run
 
 
-def _parse(text: str) -> list[str]:
+def _parse(text: str, userdic: str | None = None) -> list[str]:
     try:
-        return str(_tagger().parse(text.translate(_LAYOUT))).split("\n")
+        return str(_tagger(userdic).parse(text.translate(_LAYOUT))).split("\n")
     except (RuntimeError, UnicodeError) as exc:
         raise AnalysisError(f"MeCab failed on a text of {len(text)} characters: {exc}") from exc
 
@@ -330,7 +335,8 @@ def _decoded(lines: list[str]) -> Iterator[_Line]:
         yield info
 
 
-def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]], before: str = "") -> None:
+def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]], before: str = "",
+                   userdic: str | None = None) -> None:
     """Append ``(term, start, end, reading)`` of the kept morphemes of ``text`` to ``out``.
 
     Offsets are into ``text`` plus ``offset``; ``before`` is the character
@@ -345,7 +351,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]],
     get = cache.get
     first = len(out)
     numerals: list[tuple[int, _Numeral, int, int]] = []
-    for line in _parse(text):
+    for line in _parse(text, userdic):
         info = get(line)
         if info is None:
             ws, n, term, _, _, reading, _, numeral = _line(line)
@@ -365,7 +371,7 @@ def japanese_terms(text: str, offset: int, out: list[tuple[str, int, int, str]],
                       if term is not None]
 
 
-def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme]:
+def morphemes(text: str, offset: int = 0, before: str = "", userdic: str | None = None) -> Iterator[Morpheme]:
     """Yield every morpheme of ``text`` with a flag saying whether it is kept
     (a number written in kanji as one morpheme, however MeCab split it);
     ``before`` is the character before ``text``, if any."""
@@ -373,7 +379,7 @@ def morphemes(text: str, offset: int = 0, before: str = "") -> Iterator[Morpheme
     run: list[tuple[_Numeral, int, int, str]] = []
     context: tuple[str | None, bool] = (None, False)  # the kept word that ends where the run starts; a digit before it
     last: tuple[str | None, int] = (None, -1)  # the last morpheme's term (if kept) and end
-    for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text)):
+    for ws, n, term, surface, tag, reading, _, numeral in _decoded(_parse(text, userdic)):
         if not n:
             continue
         start = pos + ws

@@ -38,7 +38,10 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Self
 
 from ..analysis.normalize import KANJI_VARIANTS, fold_kanji
 from ..errors import SearchkitError
@@ -100,6 +103,11 @@ class _Pairs(list):  # type: ignore[type-arg]
 class AliasTable:
     """Alias groups with case- and width-insensitive, symmetric lookup."""
 
+    #: What a group is called in messages, and the error a bad file raises.
+    kind = "alias"
+    article = "an"
+    error: type[SearchkitError] = AliasError
+
     def __init__(self) -> None:
         #: (names, provenance) per group, in the order added.
         self._groups: list[tuple[tuple[str, ...], str]] = []
@@ -124,7 +132,7 @@ class AliasTable:
             if key and key not in kept:
                 kept[key] = _SPACES.sub(" ", name).strip()
         if len(kept) < 2:
-            raise ValueError("an alias group needs at least two different names")
+            raise ValueError(f"{self.article} {self.kind} group needs at least two different names")
         g = len(self._groups)
         self._groups.append((tuple(kept.values()), provenance))
         for key in kept:
@@ -132,7 +140,7 @@ class AliasTable:
         self._pattern = None
 
     @classmethod
-    def from_groups(cls, groups: Iterable[Iterable[str]], source: str = "<memory>") -> AliasTable:
+    def from_groups(cls, groups: Iterable[Iterable[str]], source: str = "<memory>") -> Self:
         """A table from lists of names; provenance is ``source:N`` for the N-th group."""
         table = cls()
         for n, names in enumerate(groups, 1):
@@ -140,7 +148,7 @@ class AliasTable:
         return table
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> AliasTable:
+    def load(cls, path: str | os.PathLike[str]) -> Self:
         """Read a TSV or JSON alias file (JSON when the name ends in ``.json``).
 
         Provenance of a group is ``FILE:LINE`` for TSV and ``FILE:LINE`` of the
@@ -154,17 +162,17 @@ class AliasTable:
         try:
             raw = p.read_bytes()
         except OSError as exc:
-            raise AliasError(f"{p}: cannot read the alias file: {exc.strerror or exc}") from exc
+            raise cls.error(f"{p}: cannot read the {cls.kind} file: {exc.strerror or exc}") from exc
         return cls.from_bytes(raw, p)
 
     @classmethod
-    def from_bytes(cls, raw: bytes, p: Path) -> AliasTable:
+    def from_bytes(cls, raw: bytes, p: Path) -> Self:
         """Parse the bytes of an alias file named ``p`` (as :meth:`load` does)."""
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw[: exc.start].count(b"\n") + 1
-            raise AliasError(f"{p}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from exc
+            raise cls.error(f"{p}:{line}: not UTF-8 (byte {exc.start}); save the file as UTF-8") from exc
         table = cls()
         if p.suffix.lower() == ".json":
             table._read_json(text, p)
@@ -182,30 +190,30 @@ class AliasTable:
                 hint = ""
                 if len(names) == 1 and re.search(r" {2,}|,|;", names[0]):
                     hint = " (separate names with tabs, not spaces or commas)"
-                raise AliasError(f"{p}:{lineno}: an alias line needs at least two tab-separated names{hint}: {line!r}")
+                raise self.error(f"{p}:{lineno}: {self.article} {self.kind} line needs at least two tab-separated names{hint}: {line!r}")
             try:
                 self.add_group(names, f"{p.name}:{lineno}")
             except ValueError as exc:
-                raise AliasError(f"{p}:{lineno}: {exc}: {line!r}") from exc
+                raise self.error(f"{p}:{lineno}: {exc}: {line!r}") from exc
 
     def _read_json(self, text: str, p: Path) -> None:
         try:
             pairs = json.loads(text, object_pairs_hook=_Pairs)
         except json.JSONDecodeError as exc:
-            raise AliasError(f"{p}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
+            raise self.error(f"{p}:{exc.lineno}: invalid JSON: {exc.msg} (column {exc.colno})") from exc
         if not isinstance(pairs, _Pairs):
-            raise AliasError(f"{p}:1: the JSON must be an object mapping a name to its aliases, "
+            raise self.error(f"{p}:1: the JSON must be an object mapping a name to its {self.kind} names, "
                              f"not {type(pairs).__name__}")
         lines = _json_key_lines(text, [k for k, _ in pairs])
         for (key, value), lineno in zip(pairs, lines):
             where = f"{p}:{lineno}: {key!r}"
             values = [value] if isinstance(value, str) else value
             if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-                raise AliasError(f"{where}: the aliases must be a string or a list of strings")
+                raise self.error(f"{where}: the aliases must be a string or a list of strings")
             try:
                 self.add_group([key, *values], f"{p.name}:{lineno}")
             except ValueError as exc:
-                raise AliasError(f"{where}: {exc}") from exc
+                raise self.error(f"{where}: {exc}") from exc
 
     # -- lookup ----------------------------------------------------------------
 

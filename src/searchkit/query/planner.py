@@ -22,7 +22,11 @@ How query text becomes a plan:
   in English text (小泉 → koizumi), and a Latin or kana word also matches
   Japanese names read that way (Koizumi, こいずみ → 小泉), at
   :data:`NAME_BOOST`; an alias table (:mod:`searchkit.query.aliases`) adds
-  alternatives for names readings cannot bridge.
+  alternatives for names readings cannot bridge;
+* a synonym table (:mod:`searchkit.query.synonyms`) adds the other words of a
+  group for a query word (or words) it holds on the query's token boundaries,
+  at :data:`~searchkit.query.synonyms.SYNONYM_BOOST`: within a unit the
+  synonym takes the word's place (東証株価 also as the phrase 東京 証券 取引 所 株価).
 
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
@@ -54,10 +58,12 @@ from ..errors import QueryError
 from . import rerank as _rerank
 from .plan import All, AnyOf, BestOf, DateRange, Phrase, Plan, Sum, Term, TermRange
 from .plan import Not as PlanNot
+from .synonyms import SYNONYM_BOOST
 from .syntax import And, Node, Not, Or, Phrase as PhraseNode, Range, Text
 
 if TYPE_CHECKING:
     from .aliases import AliasTable
+    from .synonyms import SynonymTable
 
 __all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "NAME_BOOST", "PAIR_BOOST", "QUESTION_WORDS", "Planner",
            "TITLE_BOOST", "TermStatistics", "filters", "flatten"]
@@ -103,7 +109,8 @@ class Planner:
     stats: TermStatistics | None = None
     cross_script: bool = True
     lead: bool = False  # the index has a lead field (indexes made before it have not)
-    #: analysed term → (query word, how it relates: "term", "reading", "alias")
+    synonyms: SynonymTable | None = None
+    #: analysed term → (query word, how it relates: "term", "reading", "alias", "synonym")
     origins: dict[str, tuple[str, str]] = field(default_factory=dict)
     expansions: list[tuple[str, str, str]] = field(default_factory=list)
     relaxed: bool = False
@@ -208,6 +215,9 @@ class Planner:
         """The units of one free-text run; a kana run also matches names read that way."""
         groups = self.units(toks)
         parts = [self.unit(g, fields) for g in groups]
+        for gi, i, j, alts in self.synonym_matches(text, groups):
+            g = groups[gi]
+            parts[gi] = AnyOf([parts[gi], *(self.unit(g[:i] + alt + g[j + 1:], fields, SYNONYM_BOOST) for alt in alts)])
         alternatives: list[Plan] = []
         key = kana_query_reading(text) if self.cross_script and is_kana(text) else None
         if key:  # こいずみ → Japanese names read koizumi, and "Koizumi"
@@ -220,6 +230,35 @@ class Planner:
             whole = parts[0] if len(parts) == 1 else All(parts)
             return [AnyOf([whole, *alternatives])]
         return parts
+
+    def synonym_matches(self, text: str, groups: list[list[Token]]
+                        ) -> list[tuple[int, int, int, list[list[Token]]]]:
+        """Synonyms of words of ``text``: ``(group, first token, last token, [synonym tokens…])``
+        for every table word spanning whole tokens of one unit (recorded in ``expansions``)."""
+        if self.synonyms is None or not len(self.synonyms):
+            return []
+        out: list[tuple[int, int, int, list[list[Token]]]] = []
+        for match in self.synonyms.find(text):
+            for gi, g in enumerate(groups):
+                starts, ends = [t.start for t in g], [t.end for t in g]
+                if match.start in starts and match.end in ends and starts.index(match.start) <= ends.index(match.end):
+                    break
+            else:
+                continue  # not on token boundaries: 米国 inside 米国債
+            alts: list[list[Token]] = []
+            for word, provenance in match.alternatives:
+                alt = [Token(term, s, e, 0, surface, term, tag, reading)
+                       for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(word) if keep]
+                if not alt:
+                    continue
+                if (match.surface, word, provenance) not in self.expansions:
+                    self.expansions.append((match.surface, word, provenance))
+                for t in alt:
+                    self._note(t.term, match.surface, "synonym")
+                alts.append(alt)
+            if alts:
+                out.append((gi, starts.index(match.start), ends.index(match.end), alts))
+        return out
 
     def alias_queries(self, text: str, fields: Sequence[str]) -> list[Plan]:
         """Queries for the other names of every alias found in ``text`` (recorded in ``expansions``)."""
@@ -251,6 +290,17 @@ class Planner:
             rare = [t for t in toks if self.stats.doc_frequency("body", t.term) <= limit]
             toks = rare or toks
         clauses: list[Plan] = []
+        # A synonym of one word is an alternative to it (the best counts);
+        # of several words, a clause of its own.
+        single: dict[int, list[Plan]] = {}
+        for text, run in runs:
+            groups = self.units(run)
+            for gi, i, j, alts in self.synonym_matches(text, groups):
+                plans = [self.unit(alt, TEXT_FIELDS, SYNONYM_BOOST) for alt in alts]
+                if i == j:
+                    single.setdefault(id(groups[gi][i]), []).extend(plans)
+                else:
+                    clauses += plans
         for t in toks:
             q = self.term(t, TEXT_FIELDS, lead=True)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
@@ -258,6 +308,7 @@ class Planner:
             # word's name in the other script are alternatives: the best counts.
             lead = [c for c in subs if isinstance(c, Term) and c.field == "lead"]
             best = [c for c in subs if not (isinstance(c, Term) and c.field == "lead")]
+            best += single.get(id(t), [])
             clauses += [BestOf(best) if len(best) > 1 else best[0], *lead]
         if PAIR_BOOST and self.asked:
             # A question's words tend to stand together in the passage that

@@ -39,7 +39,7 @@ class Match:
             word), ``width`` (full-/half-width or other NFKC form), ``kanji
             form`` (an old or variant kanji form: 齋藤 for 斎藤), ``number``
             (三 for 3), ``long vowel``, ``reading`` (a name in another script)
-            or ``alias``.
+            ``alias`` or ``synonym`` (another word of its synonym group).
     """
 
     query: str
@@ -122,7 +122,7 @@ class Results(Sequence[Hit]):
     Attributes:
         query: the query text.
         warnings: what lenient parsing repaired or dropped, and fallbacks taken.
-        expansions: ``(query word, alternative, provenance)`` added by the alias table.
+        expansions: ``(query word, alternative, provenance)`` added by the alias and synonym tables.
         parsed: the query that ran, as the store runs it (for ``--explain``).
         page: 1-based page number; ``pagelen`` hits per page.
     """

@@ -55,8 +55,11 @@ def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def analyse(cleans: Iterable[dict[str, Any]], procs: int | None = None,
-            chunk: int = 100) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(id, document)`` per clean article (``clean_article``), in order, analysed by ``procs`` processes."""
+            chunk: int = 100, analyzer: Analyzer | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(id, document)`` per clean article (``clean_article``), in order, analysed by ``procs`` processes
+    (with ``analyzer``, default ``Analyzer()``; forked workers inherit it)."""
+    global _analyzer
+    _analyzer = analyzer or Analyzer()
     procs = procs if procs is not None else min(2, os.cpu_count() or 1)
     if procs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for part in _chunks(cleans, chunk):

@@ -22,6 +22,7 @@ from typing import Any
 
 from ... import _version as _version_module
 from ...analysis import DICTIONARY, Analyzer
+from ...analysis.userdict import USER_DICTIONARY_FILE, UserDictionary
 from ...errors import ClusterError, IndexExists, IndexNotFound, SchemaMismatch
 from ...query.plan import BM25_B, BM25_K1, Plan, terms_of
 from ..base import FACETS, Doc, Occurrences, Sort
@@ -47,9 +48,14 @@ class OpenSearchStore:
         self._location = location
         self.client = client
         self.meta = meta
-        self.analyzer = Analyzer()
+        self.analyzer = self._analyzer()
         self._local = threading.local()
         self._generation = 0
+
+    def _analyzer(self) -> Analyzer:
+        """The analyzer, with the user dictionary kept in the mapping's record if there is one."""
+        raw = self.read_side_file(USER_DICTIONARY_FILE)
+        return Analyzer(UserDictionary.from_bytes(raw, USER_DICTIONARY_FILE) if raw is not None else None)
 
     @property
     def location(self) -> str:
@@ -112,7 +118,8 @@ class OpenSearchStore:
         if procs is None:
             procs = 2 if len(articles) >= 1_000 else 1
         try:
-            write_bulk(self.client, self._location, analyse(articles.values(), procs), progress=progress)
+            write_bulk(self.client, self._location, analyse(articles.values(), procs, analyzer=self.analyzer),
+                       progress=progress)
         finally:
             self.refresh()
 
@@ -148,6 +155,9 @@ class OpenSearchStore:
         self.call("keep a side file", self.client.indices.put_mapping, index=self.name,
                   body={"_meta": {"searchkit": meta}})
         self.meta = meta
+        if name == USER_DICTIONARY_FILE:
+            self.analyzer = self._analyzer()
+            self._generation += 1
 
     # -- reading -----------------------------------------------------------
 

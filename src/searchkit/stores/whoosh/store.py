@@ -47,6 +47,7 @@ from whoosh.searching import Searcher
 
 from ... import _version as _version_module
 from ...analysis import DICTIONARY, Analyzer
+from ...analysis.userdict import USER_DICTIONARY_FILE
 from ...documents import lead_of, stored_article
 from ...errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from ...query.plan import BM25_B, BM25_K1, Plan
@@ -65,7 +66,7 @@ _META_TMP = "searchkit.json.tmp"
 _HOLDER = "searchkit-writer.json"
 _WRITE_LOCK = f"{_INDEX_NAME}_WRITELOCK"
 #: Files kept with the index (see :meth:`WhooshStore.write_side_file`).
-SIDE_FILES = ("aliases.tsv", "aliases.json")
+SIDE_FILES = ("aliases.tsv", "aliases.json", "synonyms.tsv", "synonyms.json", USER_DICTIONARY_FILE)
 #: Whoosh's files for the index named "articles": TOCs, segments, locks.
 _WHOOSH_FILE = re.compile(rf"^_{_INDEX_NAME}_\d+\.toc(\.[0-9.]+)?$|^{_INDEX_NAME}_[a-z0-9]+\.[a-z]+$|^{_INDEX_NAME}_[A-Z]+LOCK$")
 #: Memory (MB) a Whoosh writer sorts postings in before spilling runs to disk:
@@ -192,8 +193,10 @@ class WhooshStore:
     # -- opening -----------------------------------------------------------
 
     @classmethod
-    def create(cls, path: Path, *, overwrite: bool = False, lock_timeout: float = 10.0) -> WhooshStore:
-        """Create a new, empty index at ``path`` (see :meth:`searchkit.Index.create`)."""
+    def create(cls, path: Path, *, overwrite: bool = False, lock_timeout: float = 10.0,
+               analyzer: Analyzer | None = None) -> WhooshStore:
+        """Create a new, empty index at ``path`` (see :meth:`searchkit.Index.create`); its schema
+        holds ``analyzer`` (with its user dictionary, if any)."""
         p = path
         if p.exists() and not p.is_dir():
             raise StorageError(f"{p} exists and is not a directory")
@@ -213,9 +216,11 @@ class WhooshStore:
                 # that finds the index always finds how its terms are made.
                 meta = {"format": 2, "searchkit": _version_module.__version__, "dictionary": DICTIONARY,
                         "analyzer": Analyzer.version}
+                if analyzer is not None and analyzer.user_dictionary_id is not None:
+                    meta["user_dictionary"] = analyzer.user_dictionary_id
                 (p / _META_TMP).write_text(json.dumps(meta), encoding="utf-8")
                 os.replace(p / _META_TMP, p / _META)
-                ix = whoosh.index.create_in(str(p), article_schema(), indexname=_INDEX_NAME)
+                ix = whoosh.index.create_in(str(p), article_schema(analyzer), indexname=_INDEX_NAME)
             finally:
                 lock.release()
         except OSError as exc:
