@@ -271,18 +271,34 @@ def _index_once(docs: list[dict[str, Any]], path: Path, procs: int | None) -> tu
     return ix, {"articles": float(n), "wall_s": wall, "cpu_s": cpu, "index_bytes": float(dir_size(path))}
 
 
+#: Whoosh StandardAnalyzer's posting pools (MB) searchkit is compared with: Whoosh's default and its faster one.
+BASELINE_LIMITMB = (128, 256)
+
+
+def _whoosh_once(docs: list[dict[str, Any]], path: Path, limitmb: int) -> dict[str, float]:
+    from .stores.whoosh.baseline import index_standard
+
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    index_standard(docs, path, limitmb=limitmb)
+    return {"wall_s": time.perf_counter() - t0, "cpu_s": cpu_seconds() - cpu0}
+
+
 def bench_corpus(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
     runs: int = 3,
     queries: int = 250,
     procs: int | None = None,
+    baseline: bool = True,
 ) -> dict[str, Any]:
     """Index the JSONL corpus at *paths* *runs* times and time title queries on each index.
 
     Indexing uses searchkit defaults (``procs=None``: parallel) from records already in
     memory. Query latency is top-10 without and with snippets, after a warm-up with
-    separately drawn queries. Every figure is the median over runs.
+    separately drawn queries. Every figure is the median over runs. With *baseline*, each
+    run also indexes the corpus with Whoosh StandardAnalyzer at ``limitmb=128`` before
+    searchkit and at ``limitmb=256`` after it (the order swapped in every other run), and
+    ``baseline`` gives the medians of the per-run ratios searchkit wall / Whoosh wall.
     """
     if runs < 1:
         raise ValueError("runs must be >= 1")
@@ -295,7 +311,14 @@ def bench_corpus(
     per_run: list[dict[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="searchkit-bench-") as tmp:
         for i in range(runs):
+            order = BASELINE_LIMITMB if i % 2 == 0 else BASELINE_LIMITMB[::-1]
+            before = _whoosh_once(docs, Path(tmp) / f"whoosh{i}a", order[0]) if baseline else {}
             ix, r = _index_once(docs, Path(tmp) / f"run{i}", procs)
+            if baseline:
+                after = _whoosh_once(docs, Path(tmp) / f"whoosh{i}b", order[1])
+                for mb, w in ((order[0], before), (order[1], after)):
+                    r[f"whoosh{mb}_wall_s"] = w["wall_s"]
+                    r[f"x_whoosh{mb}"] = r["wall_s"] / w["wall_s"]
             if qs:
                 plain = latency_summary(time_queries(searchkit_query_fn(ix, snippets=False), qs, warmup=warm))
                 snip = latency_summary(time_queries(searchkit_query_fn(ix, snippets=True), qs, warmup=warm))
@@ -320,6 +343,7 @@ def bench_corpus(
             "index_mb": med["index_bytes"] / 1e6,
         },
         "search": {k: v for k, v in med.items() if k.startswith(("query_", "snippet_"))},
+        "baseline": {k: v for k, v in med.items() if k.startswith(("whoosh", "x_whoosh"))},
         "peak_rss_mb": rss,
         "per_run": per_run,
     }
@@ -348,6 +372,11 @@ def format_bench(result: dict[str, Any]) -> str:
             ),
             ("with snippets p50 / p95", f"{s['snippet_p50_ms']:.2f} / {s['snippet_p95_ms']:.2f} ms"),
         ]
+    for mb in BASELINE_LIMITMB:
+        if f"x_whoosh{mb}" in result.get("baseline", {}):
+            b = result["baseline"]
+            rows.append((f"wall × Whoosh StandardAnalyzer, limitmb={mb}",
+                         f"{b[f'x_whoosh{mb}']:.2f} (Whoosh {b[f'whoosh{mb}_wall_s']:.2f} s)"))
     lines = ["| measure | value |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in rows]
     return "\n".join(lines)

@@ -557,8 +557,11 @@ def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
               help="Indexing runs (medians are shown).")
 @click.option("--queries", type=click.IntRange(min=1), default=250, show_default=True, help="Queries drawn from titles.")
 @click.option("--procs", type=click.IntRange(min=1), default=None, help="Writer processes (default: automatic).")
+@click.option("--baseline/--no-baseline", default=True, show_default=True,
+              help="Also index with Whoosh StandardAnalyzer at limitmb=128 and 256 and give the ratios.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
-def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, as_json: bool) -> None:
+def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, baseline: bool,
+              as_json: bool) -> None:
     """Benchmark indexing and query latency on your own JSONL corpus.
 
     Example:
@@ -568,7 +571,7 @@ def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | Non
     from .bench import bench_corpus, format_bench
 
     try:
-        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs)
+        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs, baseline=baseline)
     except SearchkitError as exc:
         raise _fail(exc) from exc
     except ValueError as exc:
