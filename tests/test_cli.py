@@ -486,6 +486,13 @@ def test_bench_command(tmp_path: Path) -> None:
     res = json.loads(result.stdout)
     assert res["articles"] == 3 and res["runs"] == 1
     assert res["index"]["wall_s"] > 0 and res["search"]["query_p50_ms"] > 0
+    # Whoosh StandardAnalyzer at both pool sizes, each ratio its own run's searchkit wall over Whoosh's
+    base = res["baseline"]
+    for mb in (128, 256):
+        assert base[f"whoosh{mb}_wall_s"] > 0
+        assert base[f"x_whoosh{mb}"] == pytest.approx(res["per_run"][0]["wall_s"] / base[f"whoosh{mb}_wall_s"])
+    skipped = json.loads(run("bench", str(corpus), "--runs", "1", "--queries", "5", "--no-baseline", "--json").stdout)
+    assert skipped["baseline"] == {}
 
 
 # -- help and docs -------------------------------------------------------------------------------

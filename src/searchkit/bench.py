@@ -287,6 +287,18 @@ def _dropping(made: list[Index]) -> Iterator[None]:
             ix._store.drop()  # type: ignore[attr-defined]
 
 
+#: Whoosh StandardAnalyzer's posting pools (MB) searchkit is compared with: Whoosh's default and its faster one.
+BASELINE_LIMITMB = (128, 256)
+
+
+def _whoosh_once(docs: list[dict[str, Any]], path: Path, limitmb: int) -> dict[str, float]:
+    from .stores.whoosh.baseline import index_standard
+
+    cpu0, t0 = cpu_seconds(), time.perf_counter()
+    index_standard(docs, path, limitmb=limitmb)
+    return {"wall_s": time.perf_counter() - t0, "cpu_s": cpu_seconds() - cpu0}
+
+
 def bench_corpus(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -294,6 +306,7 @@ def bench_corpus(
     queries: int = 250,
     procs: int | None = None,
     index_url: str | None = None,
+    baseline: bool = True,
 ) -> dict[str, Any]:
     """Index the JSONL corpus at *paths* *runs* times and time title queries on each index.
 
@@ -304,6 +317,10 @@ def bench_corpus(
     With *index_url* (``http[s]://host:port/name``) the runs go to that OpenSearch index
     instead of a temporary directory: it must not exist yet, and it is deleted at the end.
     CPU time then counts this process and its workers only, not the cluster's.
+
+    With *baseline*, each run also indexes the corpus with Whoosh StandardAnalyzer at ``limitmb=128`` before
+    searchkit and at ``limitmb=256`` after it (the order swapped in every other run), and
+    ``baseline`` gives the medians of the per-run ratios searchkit wall / Whoosh wall.
     """
     if runs < 1:
         raise ValueError("runs must be >= 1")
@@ -317,8 +334,15 @@ def bench_corpus(
     made: list[Index] = []  # the OpenSearch index this run created, deleted at the end
     with tempfile.TemporaryDirectory(prefix="searchkit-bench-") as tmp, _dropping(made):
         for i in range(runs):
+            order = BASELINE_LIMITMB if i % 2 == 0 else BASELINE_LIMITMB[::-1]
+            before = _whoosh_once(docs, Path(tmp) / f"whoosh{i}a", order[0]) if baseline else {}
             location: Path | str = index_url or Path(tmp) / f"run{i}"
             ix, r = _index_once(docs, location, procs, made if index_url else None)
+            if baseline:
+                after = _whoosh_once(docs, Path(tmp) / f"whoosh{i}b", order[1])
+                for mb, w in ((order[0], before), (order[1], after)):
+                    r[f"whoosh{mb}_wall_s"] = w["wall_s"]
+                    r[f"x_whoosh{mb}"] = r["wall_s"] / w["wall_s"]
             if qs:
                 plain = latency_summary(time_queries(searchkit_query_fn(ix, snippets=False), qs, warmup=warm))
                 snip = latency_summary(time_queries(searchkit_query_fn(ix, snippets=True), qs, warmup=warm))
@@ -344,6 +368,7 @@ def bench_corpus(
             "index_mb": med["index_bytes"] / 1e6,
         },
         "search": {k: v for k, v in med.items() if k.startswith(("query_", "snippet_"))},
+        "baseline": {k: v for k, v in med.items() if k.startswith(("whoosh", "x_whoosh"))},
         "peak_rss_mb": rss,
         "per_run": per_run,
     }
@@ -373,6 +398,11 @@ def format_bench(result: dict[str, Any]) -> str:
             ),
             ("with snippets p50 / p95", f"{s['snippet_p50_ms']:.2f} / {s['snippet_p95_ms']:.2f} ms"),
         ]
+    for mb in BASELINE_LIMITMB:
+        if f"x_whoosh{mb}" in result.get("baseline", {}):
+            b = result["baseline"]
+            rows.append((f"wall × Whoosh StandardAnalyzer, limitmb={mb}",
+                         f"{b[f'x_whoosh{mb}']:.2f} (Whoosh {b[f'whoosh{mb}_wall_s']:.2f} s)"))
     lines = ["| measure | value |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in rows]
     return "\n".join(lines)

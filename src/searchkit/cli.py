@@ -609,8 +609,11 @@ def eval_cmd(passages: str, queries: str, k: int, as_json: bool) -> None:
 @click.option("-i", "--index", "index_url", type=_IndexLocation(), metavar="URL",
               help="Benchmark an OpenSearch store: a new index URL (made, then deleted). Default: a temporary "
                    "embedded index.")
+@click.option("--baseline/--no-baseline", default=True, show_default=True,
+              help="Also index with Whoosh StandardAnalyzer at limitmb=128 and 256 and give the ratios.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object.")
 def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | None, index_url: str | Path | None,
+              baseline: bool,
               as_json: bool) -> None:
     """Benchmark indexing and query latency on your own JSONL corpus.
 
@@ -626,7 +629,8 @@ def bench_cmd(corpus: tuple[str, ...], runs: int, queries: int, procs: int | Non
         raise click.BadParameter("bench -i takes an OpenSearch index URL (http[s]://host:port/name); "
                                  "without -i it uses a temporary directory", param_hint="'-i'")
     try:
-        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs, index_url=index_url)
+        result = bench_corpus(list(corpus), runs=runs, queries=queries, procs=procs, index_url=index_url,
+                              baseline=baseline)
     except SearchkitError as exc:
         raise _fail(exc) from exc
     except ValueError as exc:
