@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from speed import _tree  # the process and its writer workers
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -44,20 +46,6 @@ MIB = 2**20
 
 def _label(n: int) -> str:
     return f"{n // 1_000_000}m" if n % 1_000_000 == 0 else f"{n // 1000}k"
-
-
-def _tree(pid: int) -> list[int]:
-    out, stack = [], [pid]
-    while stack:
-        p = stack.pop()
-        out.append(p)
-        try:
-            for task in os.listdir(f"/proc/{p}/task"):
-                with open(f"/proc/{p}/task/{task}/children") as fh:
-                    stack.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            continue
-    return out
 
 
 def _pss_mib(pids: list[int]) -> float:
