@@ -120,11 +120,15 @@ def opensearch_url() -> str:
         except (urllib.error.URLError, OSError) as e:
             problem = f"no OpenSearch answers at {url} ({e})"
     if problem:
-        message = f"{problem}: {START_HINT}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable(f"{problem}: {START_HINT}")
     return url
+
+
+def _unavailable(message: str) -> None:
+    """A server a test needs is not there: a failure under ``CI=true``, a skip otherwise."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
@@ -138,9 +142,6 @@ def opensearch_tls(opensearch_url: str) -> dict[str, Any]:
     elif not (folder / "ca.pem").is_file() or not (folder / "credentials").is_file():
         problem = f"no ca.pem and credentials in SEARCHKIT_TEST_OPENSEARCH_TLS_DIR ({folder})"
     if problem:
-        message = f"{problem}: {TLS_HINT}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        _unavailable(f"{problem}: {TLS_HINT}")
     user, _, password = (folder / "credentials").read_text().strip().partition(":")
     return {"url": url, "ca": str(folder / "ca.pem"), "user": user, "password": password}
