@@ -406,6 +406,30 @@ def test_search_explain_json_lists_matches(demo_cache: Path) -> None:
         assert (m["query"], m["how"]) == ("Koizumi", "reading")
 
 
+def test_search_explain_shows_title_matches(tmp_path: Path) -> None:
+    """`--explain` lists the title's matches beside the body's, in text and in JSON, with title offsets."""
+    import gzip
+
+    data = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "livedoor-ja.jsonl.gz"
+    with gzip.open(data, "rt", encoding="utf-8") as f:
+        articles = [json.loads(line) for _, line in zip(range(40), f)]
+    source = tmp_path / "a.jsonl"
+    source.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in articles), encoding="utf-8")
+    ix_dir = tmp_path / "ix"
+    assert run("index", str(source), "-i", str(ix_dir)).exit_code == 0
+    target = next(a for a in articles if a["id"] == "livedoor-4782522")  # 相次ぐ芸能人の“すっぴん”披露…
+    found = run("search", "すっぴん 披露", "-i", str(ix_dir), "--explain", "--json")
+    assert found.exit_code == 0, found.output
+    hit = next(h for h in json.loads(found.stdout)["hits"] if h["id"] == target["id"])
+    words = {m["word"] for m in hit["title_matches"]}
+    assert {"すっぴん", "披露"} <= words
+    for m in hit["title_matches"]:
+        assert target["title"][m["start"]:m["end"]] == m["word"]
+    text = run("search", "すっぴん 披露", "-i", str(ix_dir), "--explain", "--no-color")
+    block = next(b for b in text.stdout.split("\n\n") if target["id"] in b)
+    assert "title matched: " in block and "披露 → 披露 (exact)" in block.split("body matched:")[0]
+
+
 def test_search_facets_text_and_json(demo_cache: Path) -> None:
     text = demo("search", "Japan", "--facet", "lang", "--facet", "year", "--no-color", demo_cache=demo_cache)
     assert text.exit_code == 0, text.output

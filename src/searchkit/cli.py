@@ -300,6 +300,7 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
                 row = _hit_json(hit, True)
                 if explain:
                     row["matches"] = [vars_match(m) for m in hit.matches]
+                    row["title_matches"] = [vars_match(m) for m in hit.title_matches]
                 rows.append(row)
             if as_jsonl:
                 for row in rows:
@@ -337,8 +338,10 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
             if snippet:
                 click.echo(f"    {snippet}", color=use_color)
             if explain:
-                seen = sorted({(m.query, _clean(m.word), m.how) for m in hit.matches})
-                click.echo("    matched: " + "; ".join(f"{q} → {w} ({how})" for q, w, how in seen))
+                for label, found in (("title", hit.title_matches), ("body", hit.matches)):
+                    seen = sorted({(m.query, _clean(m.word), m.how) for m in found})
+                    click.echo(f"    {label} matched: " + ("; ".join(f"{q} → {w} ({how})" for q, w, how in seen)
+                                                          or "nothing"))
             click.echo()
     except SearchkitError as exc:
         raise _fail(exc) from exc

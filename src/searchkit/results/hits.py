@@ -62,7 +62,7 @@ class Hit:
             a timezone-aware UTC datetime, ``tags`` a list.
     """
 
-    __slots__ = ("id", "score", "rank", "_fields", "_doc", "_page", "_snippet", "_matches", "_title_snippet",
+    __slots__ = ("id", "score", "rank", "_fields", "_doc", "_page", "_snippet", "_matches", "_title_snippet", "_title_matches",
                  "__weakref__")
 
     def __init__(self, doc: Doc, score: float, rank: int, doc_id: str | None, page: _Page) -> None:
@@ -75,6 +75,7 @@ class Hit:
         self._snippet: Snippet | None = None
         self._matches: list[tuple[int, int, str]] = []
         self._title_snippet: Snippet | None = None
+        self._title_matches: list[tuple[int, int, str]] = []
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -102,6 +103,13 @@ class Hit:
                 self._page.make_title_snippets()
         assert self._title_snippet is not None
         return self._title_snippet
+
+    @property
+    def title_matches(self) -> list[Match]:
+        """Which query words matched which words of the title, and how (offsets into the title)."""
+        title = self.fields.get("title") or ""
+        self.title_snippet  # noqa: B018  (computes the title's matches)
+        return [self._page.explain(term, title[s:e], s, e) for s, e, term in sorted(self._title_matches)]
 
     @property
     def matches(self) -> list[Match]:
@@ -238,7 +246,8 @@ class _Page:
         matches = self.prepared.occurrences([h._doc for h in hits], self.terms, "title") if self.prepared else {}
         for hit in hits:
             title = hit.fields.get("title") or ""
-            hit._title_snippet = make_snippet(title, matches.get(hit._doc, []), max_chars=len(title) + 1)
+            hit._title_matches = matches.get(hit._doc, [])
+            hit._title_snippet = make_snippet(title, hit._title_matches, max_chars=len(title) + 1)
 
     def explain(self, term: str, word: str, start: int, end: int) -> Match:
         """How the body word ``word`` (at ``start``-``end``) met the query's ``term``."""
