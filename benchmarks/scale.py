@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from speed import _tree  # the process and its writer workers
+from speed import _tree, _tree_pss_mb as _pss_mib  # the process and its writer workers; their PSS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -41,25 +41,10 @@ from searchkit.bench import WARMUP_SEED, dir_size, latency_summary, load_jsonl, 
 SIZES = (10_000, 100_000, 300_000, 1_000_000)
 DATA = HERE / "data"
 QUESTIONS = DATA / "jsquad-dev-queries.jsonl.gz"
-MIB = 2**20
 
 
 def _label(n: int) -> str:
     return f"{n // 1_000_000}m" if n % 1_000_000 == 0 else f"{n // 1000}k"
-
-
-def _pss_mib(pids: list[int]) -> float:
-    total = 0
-    for p in pids:
-        try:
-            with open(f"/proc/{p}/smaps_rollup") as fh:
-                for line in fh:
-                    if line.startswith("Pss:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except (OSError, ValueError, IndexError):
-            continue
-    return total / MIB
 
 
 def corpus_file(n: int, data: Path) -> Path:
