@@ -58,7 +58,7 @@ def test_short_text_keeps_the_matched_sentence_whole() -> None:
 @pytest.mark.parametrize(("query", "doc_id", "words"), [
     ("小泉", "ja", ["小泉"]),
     ("会談", "ja", ["会談"]),
-    ("防衛相会談", "ja", ["防衛", "相", "会談"]),
+    ("防衛相会談", "ja", ["防衛相", "会談"]),  # one phrase; the particle between is not marked
     ("minister", "en", ["Minister"]),
     ("spoke", "en", ["spoke"]),
     ("コンピューター", "mixed", ["ｺﾝﾋﾟｭｰﾀｰ"]),
@@ -246,3 +246,71 @@ def test_plain_rendering() -> None:
     assert str(s) == "小泉防衛相"
     assert s.ansi(on="[", off="]") == "[小泉]防衛相"
     assert s.html() == "<mark>小泉</mark>防衛相"
+
+
+# -- whole units (a compound or phrase is marked where it stands whole) ------------
+
+
+def test_a_compound_is_marked_whole_and_its_pieces_elsewhere_are_not(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": "a", "title": "防衛相が会見", "body": "防衛省の発表。国防相が来日。小泉防衛相が会談した。"},
+            {"id": "b", "title": "新型スマートフォン", "body": "スマートな人はスマートフォンを使う。"}])
+    [hit] = ix.search("防衛相")
+    assert marked(hit.snippet) == ["防衛相"]
+    assert [(m.word, m.query, m.how) for m in hit.matches] == [("防衛相", "防衛相", "exact")]
+    assert hit.snippet.html() == "小泉<mark>防衛相</mark>が会談した。"
+    assert marked(hit.title_snippet) == ["防衛相"]
+    [hit] = ix.search("スマートフォン")
+    assert hit.snippet.html() == "スマートな人は<mark>スマートフォン</mark>を使う。"
+    assert [m.word for m in hit.title_matches] == ["スマートフォン"]
+    [hit] = ix.search("防衛 会談")  # two words searched apart: each is marked wherever it stands
+    assert [m.word for m in hit.matches] == ["防衛", "防衛", "会談"]
+
+
+def test_a_quoted_english_phrase_is_one_mark(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": "c", "title": "Prime Minister speaks", "body": "The prime minister met a minister. Prime time."}])
+    [hit] = ix.search('"prime minister"')
+    assert hit.snippet.html() == "The <mark>prime minister</mark> met a minister. Prime time."
+    assert [(m.word, m.how) for m in hit.matches] == [("prime minister", "exact")]
+    assert hit.title_snippet.html() == "<mark>Prime Minister</mark> speaks"
+    [hit] = ix.search("title:minister")  # a field's query marks that field only
+    assert marked(hit.title_snippet) == ["Minister"] and hit.matches == []
+
+
+def test_a_field_query_marks_only_its_field(tmp_path: Path) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": "a", "title": "防衛相が会見", "body": "小泉防衛相が会談した。"}])
+    [hit] = ix.search("title:防衛相")
+    assert marked(hit.title_snippet) == ["防衛相"] and hit.snippet.spans == ()
+
+
+@pytest.mark.parametrize(("query", "piece"), [("スマートフォン", "スマート"), ("芸能人", "芸能")])
+def test_whole_units_on_livedoor_articles(tmp_path: Path, query: str, piece: str) -> None:
+    """On real articles holding both the compound and its first piece alone,
+    every mark is the compound (or a piece of it next to the rest), and
+    ``hit.matches`` names exactly the marked words."""
+    import gzip
+    import json
+
+    alone = re.compile(piece + "(?!.?" + query[len(piece):] + ")")  # スマート not before フォン
+    data = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "livedoor-ja.jsonl.gz"
+    with gzip.open(data, "rt", encoding="utf-8") as f:
+        articles = [a for a in map(json.loads, f) if query in a["body"] and alone.search(a["body"])]
+    assert len(articles) >= 20
+    ix = Index.create(tmp_path / "ix")
+    ix.add(articles)
+    res = ix.search(query, limit=200)
+    assert len(res) == len(articles)
+    whole = 0
+    for hit in res:
+        body = hit.fields["body"]
+        lone = {m.start() for m in alone.finditer(body)}
+        assert lone, hit.id
+        for m in hit.matches:
+            assert m.start not in lone, (hit.id, body[m.start - 5:m.end + 5])
+            assert body[m.start:m.end] == m.word
+            whole += m.word == query
+        words = {m.word for m in hit.matches}
+        assert set(marked(hit.snippet)) <= words, hit.id
+    assert whole >= 0.95 * sum(len(h.matches) for h in res)

@@ -153,11 +153,11 @@ def search(
     if planner.question and QUESTION_K1 is not None:
         reader = reader.with_k1(QUESTION_K1)
 
-    def results(prepared: Prepared | None, ranked: list[tuple[Any, float]], count: Callable[[], int] | None
-                ) -> Results:
+    def results(prepared: Prepared | None, ranked: list[tuple[Any, float]], count: Callable[[], int] | None,
+                plan: Plan) -> Results:
         return Results(query, store, reader, prepared, ranked, count, page, limit, origins=planner.origins,
                        expansions=planner.expansions, relaxed=planner.relaxed, warnings=warnings, filter=filt,
-                       snippet_chars=snippet_chars)
+                       snippet_chars=snippet_chars, plan=plan)
 
     if q is None:
         return Results(query, store, reader, None, [], None, page, limit, warnings=warnings, filter=filt,
@@ -180,7 +180,8 @@ def search(
         if note:
             warnings.append(note)
             planner.relaxed = True
-        prepared = reader.prepare(step() if callable(step) else step)
+        ran = step() if callable(step) else step
+        prepared = reader.prepare(ran)
         found = prepared.find(n, filter=filt, sort=sort)
         if found.scored_length():
             break
@@ -209,7 +210,7 @@ def search(
     if sort == "date" and ranked:
         scores = prepared.scores([d for d, _ in ranked])
         ranked = [(d, scores.get(d, 0.0)) for d, _ in ranked]
-    res = results(prepared, ranked, found.total)
+    res = results(prepared, ranked, found.total, ran)
     for hit in res:  # stored fields the reranking read already
         if hit._doc in stored:
             hit._fields = stored[hit._doc]

@@ -8,6 +8,9 @@ The work is split in two, as in tantivy-py's ``Snippet``:
   sentences that start at a sentence with a match and fit ``max_chars``, the
   one holding the most distinct matched terms wins; a sentence longer than
   that is cut around its first match, never through a matched word;
+* :func:`whole_units` keeps only the occurrences that satisfy the query's
+  units: a word searched on its own anywhere, the pieces of a compound or
+  phrase (防衛 相 of 防衛相) only where they stand together, as one match;
 * :class:`Snippet` holds the result — plain text and ``spans``, code-point
   offsets into that text — and renders it as HTML, ANSI or plain text.
 
@@ -20,10 +23,10 @@ from __future__ import annotations
 import html
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Snippet", "make_snippet"]
+__all__ = ["Snippet", "make_snippet", "whole_units"]
 
 # The leading lookahead lets the regex engine skip to candidate characters
 # (1.5× faster over a 3,000-character article; same matches).
@@ -159,8 +162,54 @@ def make_snippet(
     spans: list[tuple[int, int]] = []
     for m_start, m_end, _ in matches:
         if m_start >= start and m_end <= end:
-            if spans and m_start - start < spans[-1][1]:
+            if spans and m_start - start <= spans[-1][1]:  # overlapping or touching: one mark
                 spans[-1] = (spans[-1][0], max(spans[-1][1], m_end - start))
             else:
                 spans.append((m_start - start, m_end - start))
     return Snippet(passage, tuple(spans))
+
+
+#: A matched word, or several words of a phrase standing together, as marked:
+#: ``(start, end, term, words)``; ``term`` is the phrase's words joined by a
+#: space, and ``words`` the ``(start, end, term)`` of each word it covers.
+Mark = tuple[int, int, str, tuple[tuple[int, int, str], ...]]
+
+
+def whole_units(text: str, matches: Sequence[tuple[int, int, str]], alone: Collection[str],
+                phrases: Collection[tuple[str, ...]], joined: Callable[[str], bool]) -> list[Mark]:
+    """The occurrences in ``matches`` that satisfy a unit of the query, as marks in text order.
+
+    An occurrence of a term in ``alone`` (searched on its own) is a mark of
+    its own. The words of a phrase are kept only where they stand in a row,
+    and then as one mark from the first to the last (the 防衛 and 相 of 防衛相
+    are one mark, "prime minister" another; the 防衛 of 防衛省 and the 相 of
+    国防相 are none). Two words stand in a row when ``joined`` says the text
+    between them holds no indexed word (as in the index's positions); a
+    particle or sign between them (防衛相が会談) splits the mark there, so
+    only words are marked.
+    """
+    by_term: dict[str, list[tuple[int, int]]] = {}
+    for s, e, term in matches:
+        by_term.setdefault(term, []).append((s, e))
+    for spans in by_term.values():
+        spans.sort()
+    out: set[Mark] = {(s, e, term, ((s, e, term),)) for s, e, term in matches if term in alone}
+    for words in phrases:
+        if not words or any(w not in by_term for w in words):
+            continue
+        key = " ".join(words)
+        for s, e in by_term[words[0]]:
+            pieces = [[(s, e, words[0])]]
+            for w in words[1:]:
+                spans = by_term[w]
+                end = pieces[-1][-1][1]
+                i = bisect_left(spans, (end, end))
+                gap = text[end:spans[i][0]] if i < len(spans) else ""
+                if i == len(spans) or not joined(gap):
+                    break
+                if gap.strip():  # a particle or a sign between the words: marked apart
+                    pieces.append([])
+                pieces[-1].append((*spans[i], w))
+            else:
+                out.update((p[0][0], p[-1][1], key, tuple(p)) for p in pieces)
+    return sorted(out)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 from ..analysis.normalize import fold_kanji
-from .highlight import Snippet, make_snippet
+from .highlight import Mark, Snippet, make_snippet, whole_units
 
 if TYPE_CHECKING:
     from ..query.plan import Plan
@@ -73,9 +73,9 @@ class Hit:
         self._fields: dict[str, Any] | None = None
         self.id: str = doc_id if doc_id is not None else self.fields["id"]
         self._snippet: Snippet | None = None
-        self._matches: list[tuple[int, int, str]] = []
+        self._matches: list[Mark] = []
         self._title_snippet: Snippet | None = None
-        self._title_matches: list[tuple[int, int, str]] = []
+        self._title_matches: list[Mark] = []
 
     @property
     def fields(self) -> dict[str, Any]:
@@ -109,7 +109,7 @@ class Hit:
         """Which query words matched which words of the title, and how (offsets into the title)."""
         title = self.fields.get("title") or ""
         self.title_snippet  # noqa: B018  (computes the title's matches)
-        return [self._page.explain(term, title[s:e], s, e) for s, e, term in sorted(self._title_matches)]
+        return [self._page.explain(title, mark) for mark in self._title_matches]
 
     @property
     def matches(self) -> list[Match]:
@@ -118,7 +118,7 @@ class Hit:
             with self._page.store.errors():
                 self._page.make_snippets()
         body = self.fields.get("body") or ""
-        return [self._page.explain(term, body[s:e], s, e) for s, e, term in sorted(self._matches)]
+        return [self._page.explain(body, mark) for mark in self._matches]
 
     def __repr__(self) -> str:
         return f"Hit(id={self.id!r}, score={self.score:.3f}, title={(self.fields.get('title') or '')[:40]!r})"
@@ -139,7 +139,7 @@ class Results(Sequence[Hit]):
                  ranked: Sequence[tuple[Doc, float]], count: Callable[[], int] | None, page: int, pagelen: int, *,
                  origins: dict[str, tuple[str, str]] | None = None, expansions: Sequence[tuple[str, str, str]] = (),
                  relaxed: bool = False, warnings: list[str] | None = None, filter: Plan | None = None,
-                 snippet_chars: int = 160) -> None:
+                 snippet_chars: int = 160, plan: Plan | None = None) -> None:
         self.query = query
         self.warnings = warnings if warnings is not None else []
         self.expansions = list(expansions)
@@ -149,7 +149,7 @@ class Results(Sequence[Hit]):
         self._prepared = prepared
         self._filter = filter
         self._count = count
-        self._page = _Page(store, reader, prepared, dict(origins or {}), snippet_chars)
+        self._page = _Page(store, reader, prepared, dict(origins or {}), snippet_chars, plan)
         self._total: int | None = None
         self._facets: dict[str, dict[str, int]] | None = None
         self._suggestion: str | None | bool = False
@@ -217,10 +217,10 @@ class _Page:
     hit holds its page), so a page's reader closes as soon as the last of
     its results and hits is dropped, even after a newer one replaced it."""
 
-    __slots__ = ("store", "reader", "prepared", "origins", "terms", "snippet_chars", "hits")
+    __slots__ = ("store", "reader", "prepared", "origins", "terms", "snippet_chars", "hits", "units")
 
     def __init__(self, store: Store, reader: Reader, prepared: Prepared | None, origins: dict[str, tuple[str, str]],
-                 snippet_chars: int) -> None:
+                 snippet_chars: int, plan: Plan | None = None) -> None:
         self.store = store
         self.reader = reader
         self.prepared = prepared
@@ -228,6 +228,27 @@ class _Page:
         self.terms = tuple(origins)
         self.snippet_chars = snippet_chars
         self.hits: list[weakref.ref[Hit]] = []
+        #: field → (terms searched alone, phrases), from the plan that ran (None: mark every term)
+        self.units = _units(plan) if plan is not None else None
+        for phrases in (p for _, p in (self.units or {}).values()):
+            for words in phrases:
+                key = " ".join(words)
+                if key not in self.origins and all(w in self.origins for w in words):
+                    self.origins[key] = _phrase_origin([self.origins[w] for w in words])
+
+    def marks(self, field: str, text: str, matches: list[tuple[int, int, str]]) -> list[Mark]:
+        """The occurrences of ``field`` that satisfy the query's units (see :func:`whole_units`)."""
+        if self.units is None:  # no plan to go by: every occurrence
+            return sorted((s, e, term, ((s, e, term),)) for s, e, term in matches)
+        alone, phrases = self.units.get(field, (set(), set()))
+        analyzer = self.reader.analyzer
+
+        def joined(gap: str) -> bool:
+            if not gap or gap.isspace():
+                return True
+            return len(gap) <= _MAX_GAP and not analyzer.tokens(gap)
+
+        return whole_units(text, matches, alone, phrases, joined)
 
     def _held(self, attr: str) -> list[Hit]:
         return [hit for ref in self.hits if (hit := ref()) is not None and getattr(hit, attr) is None]
@@ -237,8 +258,9 @@ class _Page:
         hits = self._held("_snippet")
         matches = self.prepared.occurrences([h._doc for h in hits], self.terms) if self.prepared else {}
         for hit in hits:
-            hit._matches = matches.get(hit._doc, [])
-            hit._snippet = make_snippet(hit.fields.get("body") or "", hit._matches, max_chars=self.snippet_chars)
+            body = hit.fields.get("body") or ""
+            hit._matches = self.marks("body", body, matches.get(hit._doc, []))
+            hit._snippet = make_snippet(body, [m[:3] for m in hit._matches], max_chars=self.snippet_chars)
 
     def make_title_snippets(self) -> None:
         """Title snippets for the page's hits still held: the whole title, its matches marked."""
@@ -246,27 +268,71 @@ class _Page:
         matches = self.prepared.occurrences([h._doc for h in hits], self.terms, "title") if self.prepared else {}
         for hit in hits:
             title = hit.fields.get("title") or ""
-            hit._title_matches = matches.get(hit._doc, [])
-            hit._title_snippet = make_snippet(title, hit._title_matches, max_chars=len(title) + 1)
+            hit._title_matches = self.marks("title", title, matches.get(hit._doc, []))
+            hit._title_snippet = make_snippet(title, [m[:3] for m in hit._title_matches], max_chars=len(title) + 1)
 
-    def explain(self, term: str, word: str, start: int, end: int) -> Match:
-        """How the body word ``word`` (at ``start``-``end``) met the query's ``term``."""
+    def explain(self, text: str, mark: Mark) -> Match:
+        """How the marked words of ``text`` met the query: for several words of
+        a phrase, the first way one of them differs from the query (else ``exact``)."""
+        start, end, term, words = mark
         query_word, how = self.origins.get(term, (term, "exact"))
         if how == "term":
-            if word == query_word or word.lower() == query_word.lower():
-                how = "exact"
-            elif unicodedata.normalize("NFKC", word).lower() == unicodedata.normalize("NFKC", query_word).lower():
-                how = "width"
-            elif unicodedata.normalize("NFKC", word).rstrip("ー") == unicodedata.normalize("NFKC", query_word).rstrip("ー"):
-                how = "long vowel"
-            elif _kanji_form(word) == _kanji_form(query_word):
-                how = "kanji form"
-            elif term.isdecimal():  # a number written in kanji (三, 廿, 壱) met its digits
-                how = "number"
-            else:
-                how = "lemma"
-        return Match(query_word, word, start, end, how)
+            hows = [self._how(t, text[s:e]) for s, e, t in words]
+            how = next((h for h in hows if h != "exact"), "exact")
+        return Match(query_word, text[start:end], start, end, how)
 
+    def _how(self, term: str, word: str) -> str:
+        """How the article's ``word`` met the query's ``term``."""
+        query_word, how = self.origins.get(term, (term, "exact"))
+        if how != "term":
+            return how
+        if word == query_word or word.lower() == query_word.lower():
+            return "exact"
+        if unicodedata.normalize("NFKC", word).lower() == unicodedata.normalize("NFKC", query_word).lower():
+            return "width"
+        if unicodedata.normalize("NFKC", word).rstrip("ー") == unicodedata.normalize("NFKC", query_word).rstrip("ー"):
+            return "long vowel"
+        if _kanji_form(word) == _kanji_form(query_word):
+            return "kanji form"
+        if term.isdecimal():  # a number written in kanji (三, 廿, 壱) met its digits
+            return "number"
+        return "lemma"
+
+
+#: Longest text between two words of a phrase that can still hold no indexed word.
+_MAX_GAP = 24
+
+
+def _units(plan: Plan) -> dict[str, tuple[set[str], set[tuple[str, ...]]]]:
+    """Per field, the terms a plan searches on their own and its phrases (the
+    body's opening, ``lead``, counts as the body; ``Not`` clauses are left out)."""
+    from ..query.plan import Not, Phrase, Term
+
+    out: dict[str, tuple[set[str], set[tuple[str, ...]]]] = {}
+    stack: list[Any] = [plan]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Term):
+            out.setdefault("body" if node.field == "lead" else node.field, (set(), set()))[0].add(node.text)
+        elif isinstance(node, Phrase):
+            out.setdefault("body" if node.field == "lead" else node.field, (set(), set()))[1].add(tuple(node.words))
+        elif not isinstance(node, Not):
+            stack.extend(getattr(node, "clauses", ()))
+    return out
+
+
+def _phrase_origin(words: list[tuple[str, str]]) -> tuple[str, str]:
+    """The query word and relation of a phrase, from those of its words."""
+    text, last = "", None
+    for surface, _ in words:
+        if surface == last:  # the words of one synonym all answer the same query word
+            continue
+        last = surface
+        if text and text[-1].isascii() and text[-1].isalnum() and surface[:1].isascii() and surface[:1].isalnum():
+            text += " "
+        text += surface
+    hows = [how for _, how in words if how != "term"]
+    return text, hows[0] if hows else "term"
 
 
 def _kanji_form(word: str) -> str:
