@@ -61,6 +61,48 @@ def test_article_writer_writes_what_whoosh_writes(tmp_path: Path, corpus_article
         assert theirs.doc_field_length(docnum, "body") == ours.doc_field_length(docnum, "body")
 
 
+def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any) -> Any:
+    """An index of five segments with three deletions, then merged into one by ``merge``."""
+    path.mkdir()
+    ix = whoosh.index.create_in(str(path), article_schema())
+    for i in range(0, len(articles), len(articles) // 5):
+        writer = ArticleWriter(ix, limitmb=256)
+        for article in articles[i:i + len(articles) // 5]:
+            clean = clean_article(article)
+            if clean["body"]:
+                clean["lead"] = lead_of(clean["body"])
+            writer.add_document(**clean)
+        writer.commit(merge=False)
+    writer = ArticleWriter(ix, limitmb=256)
+    for article in (articles[3], articles[70], articles[-1]):
+        writer.delete_by_term("id", article["id"])
+    writer.commit(merge=False)
+    assert len(whoosh.index.open_dir(str(path)).reader().leaf_readers()) == 5
+    writer = ArticleWriter(ix, limitmb=256)
+    writer.add_postings_to_pool = merge.__get__(writer)  # type: ignore[method-assign]
+    writer.commit(optimize=True)
+    return whoosh.index.open_dir(str(path)).reader()
+
+
+def test_merging_segments_copies_what_whoosh_copies(tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
+    """A merge a posting block at a time writes the same index as Whoosh's
+    posting-at-a-time merge: terms, statistics, postings, stored fields, with
+    deleted articles left out."""
+    articles = corpus_articles[:300]
+    theirs = _segmented(tmp_path / "whoosh", articles, SegmentWriter.add_postings_to_pool)
+    ours = _segmented(tmp_path / "ours", articles, ArticleWriter.add_postings_to_pool)
+    assert theirs.doc_count_all() == ours.doc_count_all() == len(articles) - 3
+    terms = list(theirs.all_terms())
+    assert terms == list(ours.all_terms())
+    stats = ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")
+    for field, term in terms:
+        a, b = theirs.term_info(field, term), ours.term_info(field, term)
+        assert [getattr(a, s)() for s in stats] == [getattr(b, s)() for s in stats], (field, term)
+        assert _postings(theirs, field, term) == _postings(ours, field, term), (field, term)
+    for docnum in range(theirs.doc_count_all()):
+        assert theirs.stored_fields(docnum) == ours.stored_fields(docnum)
+
+
 def test_term_pool_merges_runs_in_docnum_order(tmp_path: Path) -> None:
     from whoosh.filedb.filestore import FileStorage
 

@@ -30,7 +30,7 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import multiproc
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3LeafMatcher, W3TermInfo, W3TermsReader
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
@@ -133,6 +133,18 @@ class TermPool:
                                                                 self._terms(fieldname), named)
         self._grew(postings, new_terms)
         return int(length)
+
+    def add_block(self, fieldname: str, tbytes: bytes, docnums: Sequence[int], weights: Sequence[float],
+                  values: Sequence[bytes | None]) -> None:
+        """Add a run of one term's postings (a merged segment's block), in docnum order."""
+        terms = self._terms(fieldname)
+        postings = terms.get(tbytes)
+        new_terms = 0
+        if postings is None:
+            postings = terms[tbytes] = []
+            new_terms = 1
+        postings += chain.from_iterable(zip(docnums, weights, [v or b"" for v in values]))
+        self._grew(len(docnums), new_terms)
 
     def _grew(self, postings: int, new_terms: int) -> None:
         self.size += postings * POSTING_BYTES + new_terms * TERM_BYTES
@@ -399,6 +411,36 @@ class _WritesTerms:
             self.writelock.release()  # type: ignore[attr-defined]
         self.is_closed = True
 
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
+        """Copy a segment's postings into the pool a block at a time (merges).
+
+        Whoosh's own merge reads and adds postings one at a time, four Python
+        calls each (80% of a merge's time); here each posting block is decoded
+        once and its docnums shifted (or mapped past deleted documents) as a
+        whole. The pool receives the same postings in the same order.
+        """
+        terms = getattr(reader, "_terms", None)
+        if not isinstance(terms, W3TermsReader):
+            SegmentWriter.add_postings_to_pool(self, reader, startdoc, docmap)
+            return
+        schema = self.schema  # type: ignore[attr-defined]
+        formats = {name: schema[name].format for name in schema.names()}
+        codec, postfile, pool = reader._codec, terms._postfile, self.pool
+        for (fieldname, tbytes), info in terms.items():
+            fmt = formats.get(fieldname)
+            if fmt is None:
+                continue
+            for ids, weights, values in _blocks(codec.postings_reader(postfile, info, fmt)):
+                if docmap is None:
+                    ids = [d + startdoc for d in ids]
+                else:  # deleted documents are not in the map: leave them out
+                    kept = [i for i, d in enumerate(ids) if d in docmap]
+                    ids = [docmap[ids[i]] for i in kept]
+                    weights = [weights[i] for i in kept]
+                    values = [values[i] for i in kept]
+                if ids:
+                    pool.add_block(fieldname, tbytes, ids, weights, values)
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()  # type: ignore[attr-defined]
         pdr = self.per_document_reader() if self.codec.length_stats else None  # type: ignore[attr-defined]
@@ -408,6 +450,25 @@ class _WritesTerms:
         finally:
             if pdr:
                 pdr.close()
+
+
+def _blocks(m: Any) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes | None]]]:
+    """``(docnums, weights, values)`` of each posting block of a term's matcher."""
+    if not isinstance(m, W3LeafMatcher):  # a few postings inlined in the term info
+        ids, weights, values = [], [], []
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            values.append(m.value())
+            m.next()
+        yield ids, weights, values
+        return
+    while m.is_active():
+        m._read_ids()
+        m._read_weights()
+        m._read_values()
+        yield m._ids, m._weights, m._values
+        m._next_block()
 
 
 class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
