@@ -61,8 +61,8 @@ def test_article_writer_writes_what_whoosh_writes(tmp_path: Path, corpus_article
         assert theirs.doc_field_length(docnum, "body") == ours.doc_field_length(docnum, "body")
 
 
-def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any) -> Any:
-    """An index of five segments with three deletions, then merged into one by ``merge``."""
+def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any, delete: tuple[int, ...]) -> Any:
+    """An index of five segments (with the articles at ``delete`` deleted), then merged into one by ``merge``."""
     path.mkdir()
     ix = whoosh.index.create_in(str(path), article_schema())
     for i in range(0, len(articles), len(articles) // 5):
@@ -73,10 +73,11 @@ def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any) -> Any:
                 clean["lead"] = lead_of(clean["body"])
             writer.add_document(**clean)
         writer.commit(merge=False)
-    writer = ArticleWriter(ix, limitmb=256)
-    for article in (articles[3], articles[70], articles[-1]):
-        writer.delete_by_term("id", article["id"])
-    writer.commit(merge=False)
+    if delete:
+        writer = ArticleWriter(ix, limitmb=256)
+        for i in delete:
+            writer.delete_by_term("id", articles[i]["id"])
+        writer.commit(merge=False)
     assert len(whoosh.index.open_dir(str(path)).reader().leaf_readers()) == 5
     writer = ArticleWriter(ix, limitmb=256)
     writer.add_postings_to_pool = merge.__get__(writer)  # type: ignore[method-assign]
@@ -85,22 +86,51 @@ def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any) -> Any:
 
 
 def test_merging_segments_copies_what_whoosh_copies(tmp_path: Path, corpus_articles: list[dict[str, Any]]) -> None:
-    """A merge a posting block at a time writes the same index as Whoosh's
-    posting-at-a-time merge: terms, statistics, postings, stored fields, with
-    deleted articles left out."""
+    """Merges through the pool (segments with deletions) and by copying
+    posting blocks (:mod:`~searchkit.stores.whoosh.merge`) write the same
+    index as Whoosh's own posting-at-a-time merge: terms, statistics,
+    postings, stored fields, deleted articles left out; copied blocks keep
+    their boundaries, with block statistics true to their postings."""
     articles = corpus_articles[:300]
-    theirs = _segmented(tmp_path / "whoosh", articles, SegmentWriter.add_postings_to_pool)
-    ours = _segmented(tmp_path / "ours", articles, ArticleWriter.add_postings_to_pool)
-    assert theirs.doc_count_all() == ours.doc_count_all() == len(articles) - 3
-    terms = list(theirs.all_terms())
-    assert terms == list(ours.all_terms())
+    pairs = []
+    # deletions in the first segment (all through the pool), in the last only
+    # (four copied, then moved to the pool), none (all copied)
+    for name, delete in (("first", (3, 70, 299)), ("last", (250, 299)), ("none", ())):
+        theirs = _segmented(tmp_path / f"whoosh-{name}", articles, SegmentWriter.add_postings_to_pool, delete)
+        ours = _segmented(tmp_path / f"ours-{name}", articles, ArticleWriter.add_postings_to_pool, delete)
+        assert theirs.doc_count_all() == ours.doc_count_all() == len(articles) - len(delete)
+        pairs.append((theirs, ours))
     stats = ("weight", "doc_frequency", "min_length", "max_length", "max_weight", "min_id", "max_id")
-    for field, term in terms:
-        a, b = theirs.term_info(field, term), ours.term_info(field, term)
-        assert [getattr(a, s)() for s in stats] == [getattr(b, s)() for s in stats], (field, term)
-        assert _postings(theirs, field, term) == _postings(ours, field, term), (field, term)
-    for docnum in range(theirs.doc_count_all()):
-        assert theirs.stored_fields(docnum) == ours.stored_fields(docnum)
+    for a_reader, b_reader in pairs:
+        terms = list(a_reader.all_terms())
+        assert terms == list(b_reader.all_terms())
+        for field, term in terms:
+            a, b = a_reader.term_info(field, term), b_reader.term_info(field, term)
+            assert [getattr(a, s)() for s in stats] == [getattr(b, s)() for s in stats], (field, term)
+            assert [p[:3] for p in _postings(a_reader, field, term)] == [p[:3] for p in _postings(b_reader, field, term)]
+            _check_blocks(b_reader, field, term)
+        for docnum in range(a_reader.doc_count_all()):
+            assert a_reader.stored_fields(docnum) == b_reader.stored_fields(docnum)
+            assert a_reader.doc_field_length(docnum, "body") == b_reader.doc_field_length(docnum, "body")
+
+
+def _check_blocks(reader: Any, field: str, term: bytes) -> None:
+    """Each block's max weight and id and length bounds are those of its postings."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    m = reader.postings(field, term)
+    while m.is_active():
+        ids, weights = [], []
+        top, low, high = m.block_max_weight(), m.block_min_length(), m.block_max_length()
+        while True:
+            ids.append(m.id())
+            weights.append(m.weight())
+            if m.next() or not m.is_active():  # next() is True when it moved to another block
+                break
+        assert top == max(weights), (field, term)
+        lengths = [reader.doc_field_length(d, field) for d in ids]
+        assert high == byte_to_length(length_to_byte(max(lengths))), (field, term)
+        assert low == byte_to_length(length_to_byte(min(lengths))), (field, term)
 
 
 def test_term_pool_merges_runs_in_docnum_order(tmp_path: Path) -> None:

@@ -39,6 +39,7 @@ from whoosh.writing import SegmentWriter
 
 from ...errors import StorageError
 from .formats import PackedValues, Text
+from .merge import SegmentSource, copyable
 
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 
@@ -242,9 +243,16 @@ def _raw_write(f: Any) -> Any:
     return raw().write if raw is not None else f.write
 
 
-def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None:
-    """Write the pool's postings into a segment: Whoosh's ``add_postings``, a block at a time."""
+def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool,
+                sources: Sequence[SegmentSource] = ()) -> None:
+    """Write the pool's postings into a segment: Whoosh's ``add_postings``, a block at a time.
+
+    ``sources`` are segments merged into this one by copying their posting
+    blocks (:mod:`.merge`), numbered after the pool's documents.
+    """
     if type(fieldwriter) is not W3FieldWriter:
+        if sources:
+            raise ValueError("segments are copied into Whoosh 3 segments only")
         fieldwriter.add_postings(schema, pdr, pool.iter_postings())
         return
     codec = fieldwriter._codec
@@ -253,12 +261,11 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
     write = _raw_write(postfile)
     add_term = _TermTable(tindex)
     offset = postfile.tell()  # kept here: a tell() per term costs a system call
-    sub = operator.sub
     lastfn = None
     lengths: list[int] = []
     fixedsize: int | None = None
     fieldkey = b""
-    for fieldname, tbytes, ids, weights, values in pool.terms():
+    for fieldname, tbytes, own, copies in _all_terms(pool, sources):
         if fieldname != lastfn:
             if lastfn is not None:
                 fieldwriter.finish_field()
@@ -268,8 +275,8 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             fixedsize = fieldobj.format.fixed_value_size()
             lengths = _field_lengths(pdr, fieldname) if fieldobj.scorable else []
             lastfn = fieldname
-        n = len(ids)
-        if n == 1:  # half the terms of a segment: one posting, one block
+        if own is not None and len(own[0]) == 1 and not copies:  # half the terms of a segment: one posting
+            ids, weights, values = own
             block, low, high, top, total = _single_block(ids[0], weights[0], values[0], lengths, fixedsize,
                                                          compression)
             write(block)
@@ -278,64 +285,134 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool) -> None
             add_term(fieldkey + tbytes, info + pack_long(offset) + pack_int(len(block)))
             offset += len(block)
             continue
+        blocks: list[tuple[int, bytes, bytes]] = []
+        minbyte, maxbyte, maxweight, total, n = 0, 0, 0.0, 0.0, 0
+        first = last = -1
+        if own is not None:
+            blocks, minlength, maxlength, maxweight, total = _encode_blocks(*own, lengths, fixedsize, compression,
+                                                                            blocklimit)
+            minbyte = 0 if minlength is None else _length_byte(minlength)
+            maxbyte = _length_byte(maxlength)
+            n, first, last = len(own[0]), own[0][0], own[0][-1]
+        for source, value in copies:
+            tinfo, pieces = source.postings(value, fixedsize, coalesce=own is not None or len(copies) > 1)
+            _, weight, df, low_byte, high_byte, top, low_id, high_id = tinfo
+            total += weight
+            n += df
+            if low_byte:
+                minbyte = low_byte if not minbyte else min(minbyte, low_byte)
+            maxbyte = max(maxbyte, high_byte)
+            maxweight = max(maxweight, top)
+            if first < 0:
+                first = low_id + source.startdoc
+            last = high_id + source.startdoc
+            run: tuple[list[int], list[float], list[bytes]] = ([], [], [])
+            for piece in pieces:
+                if isinstance(piece[0], list):  # decoded postings: written again with their neighbours
+                    for into, part in zip(run, piece):
+                        into += part  # type: ignore[operator]
+                    continue
+                if run[0]:
+                    blocks += _encode_blocks(*run, lengths, fixedsize, compression, blocklimit)[0]
+                    run = ([], [], [])
+                blocks.append(piece)  # type: ignore[arg-type]
+            if run[0]:
+                blocks += _encode_blocks(*run, lengths, fixedsize, compression, blocklimit)[0]
         out = [WHOOSH3_HEADER_MAGIC]
-        minlength: int | None = None
-        maxlength = 0
-        maxweight = total = 0.0
-        for b in range(0, n, blocklimit):
-            bids = ids[b:b + blocklimit] if n > blocklimit else ids
-            bweights = weights[b:b + blocklimit] if n > blocklimit else weights
-            bvalues = values[b:b + blocklimit] if n > blocklimit else values
-            if lengths:
-                blens = [length for length in map(lengths.__getitem__, bids) if length]
-                bmin = min(blens) if blens else None
-                bmax = max(blens) if blens else 0
-            else:
-                bmin, bmax = None, 0
-            bmaxweight = max(0.0, float(max(bweights)))
-            first = bweights[0]
-            if bweights.count(first) == len(bweights):
-                mini_weights: Any = None if first == 1.0 else float(first)
-            else:
-                mini_weights = tuple(bweights)
-                counts = tuple(map(int, mini_weights))
-                if counts == mini_weights:  # frequencies: 2 bytes each pickled instead of 9
-                    mini_weights = counts
-            packed = False
-            if fixedsize is None or fixedsize < 0:
-                if len(bvalues) >= PACK_MIN_POSTINGS and all(bvalues):
-                    level = VALUES_COMPRESSION if compression else 0
-                    mini_values: Any = PackedValues.pack(bvalues, level, COMPRESS_WBITS, COMPRESS_MIN_BYTES)
-                    packed = True
-                else:
-                    mini_values = tuple(filter(None, bvalues))
-            elif fixedsize == 0:
-                mini_values = None
-            else:
-                mini_values = b"".join(bvalues)
-            deltas = tuple(map(sub, bids, chain((0,), bids)))
-            data = dumps((deltas, mini_weights, mini_values), BLOCK_PICKLE_PROTOCOL)
-            comp = compression if not packed and len(data) >= COMPRESS_MIN_BYTES else 0
-            if comp:
-                data = zlib.compress(data, comp, COMPRESS_WBITS)
-            infobytes = dumps((len(bids), bids[-1], bmaxweight, comp,
-                               _length_byte(bmin), _length_byte(bmax)), 2)
+        for i, (_, infobytes, data) in enumerate(blocks):
             blocklength = len(infobytes) + len(data)
-            out += (pack_int(-blocklength if b + blocklimit >= n else blocklength), infobytes, data)
-            if bmin is not None:
-                minlength = bmin if minlength is None else min(minlength, bmin)
-            maxlength = max(maxlength, bmax)
-            maxweight = max(maxweight, bmaxweight)
-            total += sum(bweights)
+            out += (pack_int(-blocklength if i == len(blocks) - 1 else blocklength), infobytes, data)
         block = b"".join(out)
         write(block)
         # W3TermInfo(...).to_bytes() of a term whose postings are not inlined.
-        info = _TERM_INFO.pack(0, total, n, 0 if minlength is None else _length_byte(minlength),
-                               _length_byte(maxlength), maxweight, ids[0], ids[-1])
+        info = _TERM_INFO.pack(0, total, n, minbyte, maxbyte, maxweight, first, last)
         add_term(fieldkey + tbytes, info + pack_long(offset) + pack_int(len(block)))
         offset += len(block)
     if lastfn is not None:
         fieldwriter.finish_field()
+
+
+def _all_terms(pool: TermPool, sources: Sequence[SegmentSource]
+               ) -> Iterator[tuple[str, bytes, tuple[list[int], list[float], list[bytes]] | None,
+                                   list[tuple[SegmentSource, bytes]]]]:
+    """``(field, term, the pool's postings or None, [(source, term info bytes)…])`` in field and term order."""
+    own = ((fieldname, tbytes, -1, (ids, weights, values)) for fieldname, tbytes, ids, weights, values in pool.terms())
+    if not sources:
+        for fieldname, tbytes, _, postings in own:
+            yield fieldname, tbytes, postings, []
+        return
+    streams = [own, *(_tagged(source.terms(), i) for i, source in enumerate(sources))]
+    merged = heapq.merge(*streams, key=operator.itemgetter(0, 1, 2))  # type: ignore[arg-type]
+    for (fieldname, tbytes), group in groupby(merged, key=operator.itemgetter(0, 1)):
+        postings = None
+        copies: list[tuple[SegmentSource, bytes]] = []
+        for _, _, i, payload in group:
+            if i < 0:
+                postings = payload
+            else:
+                copies.append((sources[i], payload))
+        yield fieldname, tbytes, postings, copies
+
+
+def _tagged(terms: Iterator[tuple[str, bytes, bytes]], i: int) -> Iterator[tuple[str, bytes, int, bytes]]:
+    return ((fieldname, tbytes, i, value) for fieldname, tbytes, value in terms)
+
+
+def _encode_blocks(ids: Sequence[int], weights: Sequence[float], values: Sequence[bytes], lengths: list[int],
+                   fixedsize: int | None, compression: int, blocklimit: int
+                   ) -> tuple[list[tuple[int, bytes, bytes]], int | None, int, float, float]:
+    """A term's postings as Whoosh 3 blocks ``(count, infobytes, data)``, with
+    ``(min length, max length, max weight, total weight)`` over them."""
+    sub = operator.sub
+    n = len(ids)
+    blocks: list[tuple[int, bytes, bytes]] = []
+    minlength: int | None = None
+    maxlength = 0
+    maxweight = total = 0.0
+    for b in range(0, n, blocklimit):
+        bids = ids[b:b + blocklimit] if n > blocklimit else ids
+        bweights = weights[b:b + blocklimit] if n > blocklimit else weights
+        bvalues = values[b:b + blocklimit] if n > blocklimit else values
+        if lengths:
+            blens = [length for length in map(lengths.__getitem__, bids) if length]
+            bmin = min(blens) if blens else None
+            bmax = max(blens) if blens else 0
+        else:
+            bmin, bmax = None, 0
+        bmaxweight = max(0.0, float(max(bweights)))
+        first = bweights[0]
+        if bweights.count(first) == len(bweights):
+            mini_weights: Any = None if first == 1.0 else float(first)
+        else:
+            mini_weights = tuple(bweights)
+            counts = tuple(map(int, mini_weights))
+            if counts == mini_weights:  # frequencies: 2 bytes each pickled instead of 9
+                mini_weights = counts
+        packed = False
+        if fixedsize is None or fixedsize < 0:
+            if len(bvalues) >= PACK_MIN_POSTINGS and all(bvalues):
+                level = VALUES_COMPRESSION if compression else 0
+                mini_values: Any = PackedValues.pack(bvalues, level, COMPRESS_WBITS, COMPRESS_MIN_BYTES)
+                packed = True
+            else:
+                mini_values = tuple(filter(None, bvalues))
+        elif fixedsize == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(bvalues)
+        deltas = tuple(map(sub, bids, chain((0,), bids)))
+        data = dumps((deltas, mini_weights, mini_values), BLOCK_PICKLE_PROTOCOL)
+        comp = compression if not packed and len(data) >= COMPRESS_MIN_BYTES else 0
+        if comp:
+            data = zlib.compress(data, comp, COMPRESS_WBITS)
+        infobytes = dumps((len(bids), bids[-1], bmaxweight, comp, _length_byte(bmin), _length_byte(bmax)), 2)
+        blocks.append((len(bids), infobytes, data))
+        if bmin is not None:
+            minlength = bmin if minlength is None else min(minlength, bmin)
+        maxlength = max(maxlength, bmax)
+        maxweight = max(maxweight, bmaxweight)
+        total += sum(bweights)
+    return blocks, minlength, maxlength, maxweight, total
 
 
 def _single_block(docnum: int, weight: float, value: bytes, lengths: list[int], fixedsize: int | None,
@@ -388,6 +465,9 @@ class _WritesTerms:
 
     def _use_term_pool(self, limitmb: float) -> None:
         self.pool = TermPool(self._tempstorage, limitmb)  # type: ignore[attr-defined]
+        #: Segments being merged, copied when this segment's terms are written (see :mod:`.merge`).
+        self._sources: list[SegmentSource] = []
+        self._pooled = False  # a merged segment went through the pool: later ones must too
 
     def _finish(self) -> None:
         """Whoosh's clean-up after a commit or cancel (``SegmentWriter._finish``),
@@ -395,6 +475,7 @@ class _WritesTerms:
         temporary directory before it lets go of the lock, and a file that
         appears there meanwhile (a dying writer's) made that raise after the new
         generation was written, with the lock still held."""
+        self._close_sources()
         searcher = self._searcher  # type: ignore[has-type]
         if searcher is not None:
             searcher._orig_close()
@@ -412,13 +493,25 @@ class _WritesTerms:
         self.is_closed = True
 
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        """Copy a segment's postings into the pool a block at a time (merges).
+        """Merge a segment's postings (its documents were just copied, from ``startdoc``).
 
-        Whoosh's own merge reads and adds postings one at a time, four Python
-        calls each (80% of a merge's time); here each posting block is decoded
-        once and its docnums shifted (or mapped past deleted documents) as a
-        whole. The pool receives the same postings in the same order.
+        A segment without deletions is copied a posting block at a time when
+        the new segment's terms are written (:mod:`.merge`). Otherwise its
+        postings go through the pool a block at a time (Whoosh's own merge
+        adds them one at a time, four Python calls each), deleted documents
+        left out; segments held for copying before it go through the pool
+        first, so every term's postings stay in docnum order.
         """
+        if copyable(reader) and not self._pooled:
+            self._sources.append(SegmentSource(self.storage, reader, startdoc, _TERM_INFO, BLOCK_PICKLE_PROTOCOL, COMPRESS_WBITS))
+            return
+        self._pooled = True
+        for source in self._sources:
+            self._pool_postings(source.reader, source.startdoc, None)
+        self._close_sources()
+        self._pool_postings(reader, startdoc, docmap)
+
+    def _pool_postings(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         terms = getattr(reader, "_terms", None)
         if not isinstance(terms, W3TermsReader):
             SegmentWriter.add_postings_to_pool(self, reader, startdoc, docmap)
@@ -441,13 +534,19 @@ class _WritesTerms:
                 if ids:
                     pool.add_block(fieldname, tbytes, ids, weights, values)
 
+    def _close_sources(self) -> None:
+        for source in self._sources:
+            source.close()
+        self._sources = []
+
     def _flush_segment(self) -> None:
         self.perdocwriter.close()  # type: ignore[attr-defined]
         pdr = self.per_document_reader() if self.codec.length_stats else None  # type: ignore[attr-defined]
         try:
-            write_terms(self.fieldwriter, self.schema, pdr, self.pool)  # type: ignore[attr-defined]
+            write_terms(self.fieldwriter, self.schema, pdr, self.pool, self._sources)  # type: ignore[attr-defined]
             self.fieldwriter.close()  # type: ignore[attr-defined]
         finally:
+            self._close_sources()
             if pdr:
                 pdr.close()
 
