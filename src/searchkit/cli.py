@@ -127,15 +127,20 @@ def _count_records(sources: tuple[str, ...]) -> int | None:
 @click.option("--user-dict", "user_dict", type=click.Path(dir_okay=False, path_type=Path),
               help="User dictionary CSV (surface,reading,pos[,lemma]) of words MeCab keeps whole; kept with a "
                    "new index (an existing one must have been built with the same).")
+@click.option("--no-compact", "no_compact", is_flag=True,
+              help="Leave each commit's segments unmerged (a faster import; searches walk them all until "
+                   "`searchkit optimize`).")
 @click.option("-q", "--silent", is_flag=True, help="No progress bar.")
 def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwrite: bool, batch_size: int,
               procs: int | None, lock_timeout: float, aliases: Path | None, synonyms: str | None,
-              user_dict: Path | None, silent: bool) -> None:
+              user_dict: Path | None, no_compact: bool, silent: bool) -> None:
     """Import articles from JSONL / JSONL.gz files, directories of .txt files, or - (stdin).
 
     A bad record stops the import with an error naming file, line and field;
     every batch before it stays committed. --skip-bad skips bad records instead
     and lists them. Re-running an import replaces articles by id (no duplicates).
+    At the end the small segments the commits wrote are merged (a fresh import
+    leaves one segment), unless --no-compact.
 
     Example:
 
@@ -185,7 +190,8 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
 
         try:
             report = import_articles(ix, sources, on_error="skip" if skip_bad else "stop",
-                                     batch_size=batch_size, procs=procs, progress=progress)
+                                     batch_size=batch_size, procs=procs, progress=progress,
+                                     compact=not no_compact)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
@@ -201,8 +207,10 @@ def index_cmd(sources: tuple[str, ...], index_dir: Path, skip_bad: bool, overwri
         _err(f"warning: … and {len(report.warnings) - 20} more")
     for s in report.skipped:
         _err(f"skipped: {s}")
+    segments = ix.info().get("segments")
     _err(f"indexed {report.added} articles in {elapsed:.1f} s ({report.commits} commits); "
-         f"{len(report.skipped)} skipped; the index holds {len(ix)}")
+         f"{len(report.skipped)} skipped; the index holds {len(ix)}"
+         + (f" in {segments} segment{'s' if segments != 1 else ''}" if isinstance(segments, int) else ""))
 
 
 def _progress_line(done: int, total: int | None, elapsed: float) -> str:

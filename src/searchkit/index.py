@@ -278,6 +278,17 @@ class Index:
         """Merge all segments into one (faster queries after many small imports)."""
         self._store.optimize()
 
+    def compact(self) -> None:
+        """Merge the small segments, as :func:`~searchkit.ingest.import_articles` does at its end.
+
+        The smallest segments are merged while together they hold at least
+        half as many articles as the next larger one, so each segment left is
+        more than twice all smaller ones together: a fresh import ends in one
+        segment, and an index fed in batches keeps a few (at most log3 of
+        articles/batch, plus one).
+        """
+        self._store.compact()
+
     # -- reading -----------------------------------------------------------
 
     def refresh(self) -> None:

@@ -147,8 +147,13 @@ def import_articles(
     procs: int | None = None,
     progress: Callable[[int], None] | None = None,
     stdin: IO[str] | None = None,
+    compact: bool = True,
 ) -> ImportReport:
     """Import articles into ``index``, committing every ``batch_size`` articles.
+
+    Each commit writes new segments; at the end the small ones are merged
+    (:meth:`Index.compact`: a fresh import leaves one segment), unless
+    ``compact`` is False. An import stopped by a bad record is not compacted.
 
     Args:
         on_error: ``"stop"`` raises at the first bad record (after committing
@@ -214,6 +219,8 @@ def import_articles(
             if progress is not None:
                 progress(read)
     flush()
+    if compact and report.commits:
+        index.compact()
     for name, count in sorted(unknown.items()):
         report.warnings.append(f"unknown field {name!r} ignored in {count} article(s)")
     return report

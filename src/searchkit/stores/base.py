@@ -160,7 +160,13 @@ class Store(Protocol):
         """Delete articles by id in one commit; how many were there."""
         ...
 
-    def optimize(self) -> None: ...
+    def optimize(self) -> None:
+        """Merge the index's segments into one."""
+        ...
+
+    def compact(self) -> None:
+        """Merge the small segments an import left (cheap; :meth:`optimize` merges all)."""
+        ...
 
     def refresh(self) -> None:
         """Forget this thread's view: the next :meth:`reader` sees the latest commit."""

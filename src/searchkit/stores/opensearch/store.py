@@ -135,6 +135,9 @@ class OpenSearchStore:
         self.call("optimize the index", self.client.indices.forcemerge, index=self.name, max_num_segments=1)
         self.refresh()
 
+    def compact(self) -> None:
+        """Nothing to do: OpenSearch merges an index's small segments on its own."""
+
     def refresh(self) -> None:
         self._generation += 1
         self.call("refresh the index", self.client.indices.refresh, index=self.name)

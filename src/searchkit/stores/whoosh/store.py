@@ -374,6 +374,15 @@ class WhooshStore:
     def optimize(self) -> None:
         with self._writer(1) as writer:
             self._commit(writer, optimize=True)
+        self.refresh()
+
+    def compact(self) -> None:
+        """Merge the small segments (:func:`merge_small`), if that merges any."""
+        if not _small_segments(whoosh.index.open_dir(str(self.path), indexname=_INDEX_NAME)._segments()):
+            return  # (checked again under the lock, by the policy)
+        with self._writer(1) as writer:
+            self._commit(writer, mergetype=merge_small)
+        self.refresh()
 
     # -- reading -----------------------------------------------------------
 
@@ -674,3 +683,36 @@ def _read_postings(reader: Any, field: str, tbytes: bytes, term: str, docnums: l
                 break
         if m.id() == docnum:
             matches[docnum + offset].extend((s, e, term) for _, s, e in m.value_as("characters"))
+
+
+def _small_segments(segments: Sequence[Any]) -> list[Any]:
+    """The smallest segments, taken in order of size while together they hold
+    at least half as many documents as the next one (none when that is one segment)."""
+    ordered = sorted(segments, key=lambda seg: seg.doc_count_all())
+    taken: list[Any] = []
+    total = 0
+    for seg in ordered:
+        if taken and 2 * total < seg.doc_count_all():
+            break
+        taken.append(seg)
+        total += seg.doc_count_all()
+    return taken if len(taken) > 1 else []
+
+
+def merge_small(writer: Any, segments: Sequence[Any]) -> list[Any]:
+    """A Whoosh merge policy: merge :func:`_small_segments` into the segment written.
+
+    Eight segments of 600 to 1,000 articles become one; a 1M-article segment
+    with new segments of 2,000, 1,000 and 1,000 keeps the big one and merges
+    the rest. Each segment left holds more than twice the articles of all
+    smaller ones together, so an index of N articles fed in batches of B keeps
+    at most log3(N/B) + 1 segments.
+    """
+    from whoosh.reading import SegmentReader
+
+    small = _small_segments(segments)
+    for seg in small:
+        reader = SegmentReader(writer.storage, writer.schema, seg)
+        writer.add_reader(reader)
+        reader.close()
+    return [seg for seg in segments if not any(seg is other for other in small)]

@@ -492,6 +492,20 @@ class _WritesTerms:
             self.writelock.release()  # type: ignore[attr-defined]
         self.is_closed = True
 
+    def add_reader(self, reader: Any) -> None:
+        """Merge a segment; its fields' total lengths stay exact (for BM25's average length).
+
+        Whoosh sums the merged documents' lengths as stored, one byte each
+        (rounded above 100 terms), so an index scored differently once
+        merged; a segment without deletions keeps its exact totals.
+        """
+        lengths = getattr(self.perdocwriter, "_fieldlengths", None)  # type: ignore[attr-defined]
+        before = dict(lengths) if lengths is not None else {}
+        SegmentWriter.add_reader(self, reader)  # type: ignore[arg-type]
+        if lengths is not None and not reader.has_deletions():
+            for name in {*before, *lengths}:
+                lengths[name] = before.get(name, 0) + reader.field_length(name)
+
     def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
         """Merge a segment's postings (its documents were just copied, from ``startdoc``).
 
