@@ -650,7 +650,7 @@ def test_export_round_trips_through_index(tmp_path: Path) -> None:
 
 def test_optimize_merges_segments(tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "news.jsonl", [{"id": f"a{i}", "body": f"東京で会談{i}。"} for i in range(30)])
-    assert run("index", str(src), "-i", str(tmp_path / "ix"), "--batch-size", "10", "-q").exit_code == 0
+    assert run("index", str(src), "-i", str(tmp_path / "ix"), "--batch-size", "10", "-q", "--no-compact").exit_code == 0
     before = Index.open(tmp_path / "ix").info()["segments"]
     result = run("optimize", "-i", str(tmp_path / "ix"))
     assert result.exit_code == 0, result.output
