@@ -581,7 +581,10 @@ def main(argv: list[str] | None = None) -> int:
         md = markdown(report)
         (args.out / "speed.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
         (args.out / "speed.md").write_text(md, encoding="utf-8")
-        chart(report, args.out / "speed.png")
+        try:
+            chart(report, args.out / "speed.png")
+        except ImportError:  # matplotlib is optional: the figures are in speed.json / speed.md
+            print("(no chart: matplotlib is not installed)", file=sys.stderr)
         print(md)
     finally:
         shutil.rmtree(work, ignore_errors=True)
