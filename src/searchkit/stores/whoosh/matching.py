@@ -29,8 +29,8 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-__all__ = ["Block", "ScoredList", "SeenBlocks", "all_words_matcher", "plain_terms", "posting_value", "word_matcher",
-           "word_scores"]
+__all__ = ["Block", "ScoredList", "SeenBlocks", "all_words_matcher", "plain_terms", "posting_value", "sum_matcher",
+           "word_matcher", "word_scores"]
 
 
 #: A block of postings read while scoring: (lowest, highest docnum it covers, docnums, values).
@@ -299,3 +299,107 @@ def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term], seen: Se
     if scores is None:
         return None
     return _scored_list(scores, top)
+
+
+def _term_scores(searcher: Any, weighting: BM25F, context: Any, term: wq.Term,
+                 seen: SeenBlocks | None) -> dict[int, float]:
+    """Each document's score of one term, bit for bit as Whoosh's matcher scores it
+    (``bm25()``'s operations in its order, times the boost), read a block at a time."""
+    found = _lookup(searcher, [term])
+    if not found:  # a field the schema lacks, or text it cannot encode
+        return {}
+    _, tbytes, info = found[0]
+    reader = searcher.reader()
+    fieldname = term.fieldname
+    if info is None:
+        if seen is not None:
+            seen[reader, fieldname, tbytes] = [_NOTHING]
+        return {}
+    field = searcher.schema[fieldname]
+    boost = float(term.boost)
+    scores: dict[int, float] = {}
+    if not field.scorable or info.is_inlined():  # rare: let Whoosh's matcher score it
+        m = term.matcher(searcher, context)
+        while m.is_active():
+            scores[m.id()] = m.score()
+            m.next()
+        return scores
+    parent = searcher.get_parent()
+    idf = parent.idf(fieldname, tbytes)
+    k1 = weighting.K1
+    k1p1 = k1 + 1
+    norms = _norms(reader, fieldname, weighting._field_B.get(fieldname, weighting.B), k1,
+                   parent.avg_field_length(fieldname) or 1)
+    offset, length = info.extent()
+    leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=(fieldname, tbytes))
+    fixedsize = field.format.fixed_value_size()
+    kept = seen.setdefault((reader, fieldname, tbytes), []) \
+        if seen is not None and (fixedsize is None or fixedsize < 0) else None
+    postfile = leaf._postfile
+    lo = 0
+    while leaf.is_active():
+        data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
+        if leaf._compression:
+            data = zlib.decompress(data)
+        deltas, weights, values = loads(data)
+        ids = tuple(accumulate(deltas))
+        if kept is not None:
+            kept.append((lo, leaf._maxid, ids, values))
+        if weights is None or isinstance(weights, float):
+            weights = (1.0 if weights is None else weights,) * len(ids)
+        # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))) …
+        if boost == 1.0:
+            for d, w in zip(ids, weights):
+                scores[d] = idf * ((w * k1p1) / (w + norms[d]))
+        else:  # … times the term's boost (Whoosh's WrappingMatcher)
+            for d, w in zip(ids, weights):
+                scores[d] = idf * ((w * k1p1) / (w + norms[d])) * boost
+        lo = leaf._maxid + 1
+        leaf._next_block()
+    return scores
+
+
+def _best_terms(q: Any) -> list[wq.Term] | None:
+    """The terms of a clause that scores its best term (a Term, or a BestOf of Terms), else None."""
+    if type(q) is wq.Term:
+        return [q]
+    subs = getattr(q, "subqueries", None)
+    if getattr(q, "best_of_terms", False) and q.boost == 1.0 and subs and all(type(s) is wq.Term for s in subs):
+        return list(subs)
+    return None
+
+
+def sum_matcher(searcher: Any, context: Any, clauses: Sequence[Any], seen: SeenBlocks | None = None,
+                top: int | None = None) -> Any:
+    """A matcher of the sum of ``clauses``' scores, equal bit for bit to Whoosh's
+    ``ArrayUnionMatcher``: each document's clause scores are added in clause
+    order. Terms and best-of-terms clauses are scored a posting block at a time
+    (the best of a document's terms is exact whatever the order); other clauses
+    by their Whoosh matchers. ``top`` as :func:`all_words_matcher`; None when
+    the searcher is not atomic or not scored with BM25F."""
+    weighting = _weighting(searcher, context)
+    if weighting is None or _lookup(searcher, []) is None:
+        return None
+    total: dict[int, float] = {}
+    get = total.get
+    for q in clauses:
+        terms = _best_terms(q)
+        if terms is None:
+            m = q.matcher(searcher, context)
+            while m.is_active():
+                d = m.id()
+                total[d] = get(d, 0.0) + float(m.score())
+                m.next()
+            continue
+        best = _term_scores(searcher, weighting, context, terms[0], seen)
+        for term in terms[1:]:
+            for d, s in _term_scores(searcher, weighting, context, term, seen).items():
+                if d not in best or s > best[d]:
+                    best[d] = s
+        for d, s in best.items():
+            total[d] = get(d, 0.0) + s
+    reader = searcher.reader()
+    if reader.has_deletions():
+        deleted = reader.deleted_docs_set
+        total = {d: s for d, s in total.items() if d not in deleted}
+    return _scored_list(total, top)

@@ -52,7 +52,7 @@ from ...documents import lead_of, stored_article
 from ...errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from ...query.plan import BM25_B, BM25_K1, Plan
 from ..base import FACETS, Doc, Occurrences, Sort
-from .compile import _AllWords, _Union, compile_plan
+from .compile import _AllWords, _Sum, _Union, compile_plan
 from .damage import DAMAGE, close_files, damaged, reading
 from .matching import SeenBlocks, posting_value
 from .schema import article_schema
@@ -529,7 +529,7 @@ class WhooshPrepared:
         wquery = self.query
         kwargs: dict[str, Any] = {"filter": compile_plan(filter) if filter is not None else None,
                                   "mask": compile_plan(mask) if mask is not None else None}
-        if sort == "relevance" and filter is None and mask is None and isinstance(wquery, (_AllWords, _Union)):
+        if sort == "relevance" and filter is None and mask is None and isinstance(wquery, (_AllWords, _Sum, _Union)):
             # Only this page's best documents go to Whoosh's collector; the
             # matchers count the ones they leave out, for the total.
             wquery.__dict__.update(top=limit, dropped=0)
