@@ -301,27 +301,27 @@ def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term], seen: Se
     return _scored_list(scores, top)
 
 
-def _term_scores(searcher: Any, weighting: BM25F, context: Any, term: wq.Term,
-                 seen: SeenBlocks | None) -> dict[int, float]:
-    """Each document's score of one term, bit for bit as Whoosh's matcher scores it
-    (``bm25()``'s operations in its order, times the boost), read a block at a time."""
-    found = _lookup(searcher, [term])
-    if not found:  # a field the schema lacks, or text it cannot encode
-        return {}
-    _, tbytes, info = found[0]
+def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, seen: SeenBlocks | None,
+                 into: dict[int, float] | None = None) -> dict[int, float]:
+    """Each document's score of one term (as found by :func:`_lookup`), bit for bit as
+    Whoosh's matcher scores it (``bm25()``'s operations in its order, times the
+    boost), read a block at a time. ``into``: add the scores to it (and return it)."""
+    term, tbytes, info = found
     reader = searcher.reader()
     fieldname = term.fieldname
+    scores: dict[int, float] = {} if into is None else into
     if info is None:
         if seen is not None:
             seen[reader, fieldname, tbytes] = [_NOTHING]
-        return {}
+        return scores
+    get = scores.get
     field = searcher.schema[fieldname]
     boost = float(term.boost)
-    scores: dict[int, float] = {}
     if not field.scorable or info.is_inlined():  # rare: let Whoosh's matcher score it
         m = term.matcher(searcher, context)
         while m.is_active():
-            scores[m.id()] = m.score()
+            d = m.id()
+            scores[d] = get(d, 0.0) + m.score() if into is not None else m.score()
             m.next()
         return scores
     parent = searcher.get_parent()
@@ -336,6 +336,7 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, term: wq.Term,
     kept = seen.setdefault((reader, fieldname, tbytes), []) \
         if seen is not None and (fixedsize is None or fixedsize < 0) else None
     postfile = leaf._postfile
+    add = into is not None and bool(into)  # (into an empty dict, a term's documents are new)
     lo = 0
     while leaf.is_active():
         data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
@@ -347,11 +348,12 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, term: wq.Term,
             kept.append((lo, leaf._maxid, ids, values))
         if weights is None or isinstance(weights, float):
             weights = (1.0 if weights is None else weights,) * len(ids)
-        # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))) …
-        if boost == 1.0:
+        # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+        # times the term's boost (Whoosh's WrappingMatcher; x * 1.0 is x)
+        if add:
             for d, w in zip(ids, weights):
-                scores[d] = idf * ((w * k1p1) / (w + norms[d]))
-        else:  # … times the term's boost (Whoosh's WrappingMatcher)
+                scores[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
+        else:
             for d, w in zip(ids, weights):
                 scores[d] = idf * ((w * k1p1) / (w + norms[d])) * boost
         lo = leaf._maxid + 1
@@ -391,9 +393,17 @@ def sum_matcher(searcher: Any, context: Any, clauses: Sequence[Any], seen: SeenB
                 total[d] = get(d, 0.0) + float(m.score())
                 m.next()
             continue
-        best = _term_scores(searcher, weighting, context, terms[0], seen)
-        for term in terms[1:]:
-            for d, s in _term_scores(searcher, weighting, context, term, seen).items():
+        found = _lookup(searcher, terms) or []
+        present = [f for f in found if f[2] is not None]
+        for f in found:
+            if f[2] is None:  # (recorded for snippets)
+                _term_scores(searcher, weighting, context, f, seen)
+        if len(present) == 1:  # the best of one term: add it up directly
+            _term_scores(searcher, weighting, context, present[0], seen, total)
+            continue
+        best = _term_scores(searcher, weighting, context, present[0], seen) if present else {}
+        for f in present[1:]:
+            for d, s in _term_scores(searcher, weighting, context, f, seen).items():
                 if d not in best or s > best[d]:
                     best[d] = s
         for d, s in best.items():
