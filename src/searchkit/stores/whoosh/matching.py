@@ -29,10 +29,12 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
-__all__ = ["Block", "ScoredList", "SeenBlocks", "all_words_matcher", "plain_terms", "posting_value", "sum_matcher",
+__all__ = ["Block", "ScoredList", "SeenBlocks", "TERM_CACHE", "all_words_matcher", "doc_frequency", "plain_terms", "posting_value", "sum_matcher",
            "word_matcher", "word_scores"]
 
 
+#: Term infos kept per segment reader (see :func:`_term_info`) before the cache starts afresh.
+TERM_CACHE = 50_000
 #: A block of postings read while scoring: (lowest, highest docnum it covers, docnums, values).
 Block = tuple[int, int, Any, Any]
 #: Blocks read per (segment reader, field, term bytes).
@@ -142,11 +144,47 @@ def _lookup(searcher: Any, terms: Sequence[wq.Term]) -> list[_Found] | None:
             tbytes = schema[fieldname].to_bytes(term.text)
         except ValueError:
             continue
-        try:
-            found.append((term, tbytes, table.term_info(fieldname, tbytes)))
-        except TermNotFound:
-            found.append((term, tbytes, None))
+        found.append((term, tbytes, _term_info(reader, table, fieldname, tbytes)))
     return found
+
+
+def _term_info(reader: Any, table: W3TermsReader, fieldname: str, tbytes: bytes) -> Any:
+    """A term's info in one segment, or None when it has not the term; kept on the
+    segment reader (a segment never changes), up to :data:`TERM_CACHE` terms."""
+    cache: dict[tuple[str, bytes], Any] = reader.__dict__.setdefault("_searchkit_terms", {})
+    key = (fieldname, tbytes)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    try:
+        info = table.term_info(fieldname, tbytes)
+    except TermNotFound:
+        info = None
+    if len(cache) >= TERM_CACHE:
+        cache.clear()
+    cache[key] = info
+    return info
+
+
+def doc_frequency(searcher: Any, fieldname: str, text: str) -> int | None:
+    """How many documents hold a term (as Whoosh counts them: deleted ones too), from
+    :func:`_term_info`; None when a segment is not read by Whoosh's own codec."""
+    schema = searcher.schema
+    if fieldname not in schema:
+        return 0
+    try:
+        tbytes = schema[fieldname].to_bytes(text)
+    except ValueError:
+        return None
+    n = 0
+    for reader, _ in searcher.reader().leaf_readers():
+        table = getattr(reader, "_terms", None)
+        if type(table) is not W3TermsReader:
+            return None
+        info = _term_info(reader, table, fieldname, tbytes)
+        n += info.doc_frequency() if info is not None else 0
+    return n
 
 
 def _weighting(searcher: Any, context: Any) -> Any:
@@ -301,6 +339,35 @@ def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term], seen: Se
     return _scored_list(scores, top)
 
 
+def _blocks(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any) -> Any:
+    """``(lowest, highest docnum, docnums, weights, values)`` of each posting block of a term
+    (its info not inlined), as W3LeafMatcher reads them, without a Python call per posting."""
+    offset, length = info.extent()
+    leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=(fieldname, tbytes))
+    postfile = leaf._postfile
+    lo = 0
+    while leaf.is_active():
+        data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
+        if leaf._compression:
+            data = zlib.decompress(data)
+        deltas, weights, values = loads(data)
+        ids = tuple(accumulate(deltas))
+        if weights is None or isinstance(weights, float):
+            weights = (1.0 if weights is None else weights,) * len(ids)
+        yield lo, leaf._maxid, ids, weights, values
+        lo = leaf._maxid + 1
+        leaf._next_block()
+
+
+def _bm25(searcher: Any, weighting: BM25F, fieldname: str, tbytes: bytes) -> tuple[float, float, list[float]]:
+    """``(idf, k1 + 1, norms)`` of a term, as whoosh.scoring.BM25FScorer takes them."""
+    parent = searcher.get_parent()
+    k1 = weighting.K1
+    norms = _norms(searcher.reader(), fieldname, weighting._field_B.get(fieldname, weighting.B), k1,
+                   parent.avg_field_length(fieldname) or 1)
+    return parent.idf(fieldname, tbytes), k1 + 1, norms
+
+
 def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, seen: SeenBlocks | None,
                  into: dict[int, float] | None = None) -> dict[int, float]:
     """Each document's score of one term (as found by :func:`_lookup`), bit for bit as
@@ -324,30 +391,14 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
             scores[d] = get(d, 0.0) + m.score() if into is not None else m.score()
             m.next()
         return scores
-    parent = searcher.get_parent()
-    idf = parent.idf(fieldname, tbytes)
-    k1 = weighting.K1
-    k1p1 = k1 + 1
-    norms = _norms(reader, fieldname, weighting._field_B.get(fieldname, weighting.B), k1,
-                   parent.avg_field_length(fieldname) or 1)
-    offset, length = info.extent()
-    leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=(fieldname, tbytes))
+    idf, k1p1, norms = _bm25(searcher, weighting, fieldname, tbytes)
     fixedsize = field.format.fixed_value_size()
     kept = seen.setdefault((reader, fieldname, tbytes), []) \
         if seen is not None and (fixedsize is None or fixedsize < 0) else None
-    postfile = leaf._postfile
     add = into is not None and bool(into)  # (into an empty dict, a term's documents are new)
-    lo = 0
-    while leaf.is_active():
-        data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
-        if leaf._compression:
-            data = zlib.decompress(data)
-        deltas, weights, values = loads(data)
-        ids = tuple(accumulate(deltas))
+    for lo, hi, ids, weights, values in _blocks(reader, field, fieldname, tbytes, info):
         if kept is not None:
-            kept.append((lo, leaf._maxid, ids, values))
-        if weights is None or isinstance(weights, float):
-            weights = (1.0 if weights is None else weights,) * len(ids)
+            kept.append((lo, hi, ids, values))
         # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
         # times the term's boost (Whoosh's WrappingMatcher; x * 1.0 is x)
         if add:
@@ -356,8 +407,45 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
         else:
             for d, w in zip(ids, weights):
                 scores[d] = idf * ((w * k1p1) / (w + norms[d])) * boost
-        lo = leaf._maxid + 1
-        leaf._next_block()
+    return scores
+
+
+def _pair_scores(searcher: Any, weighting: BM25F, q: Any) -> dict[int, float] | None:
+    """Each document's score of a two-word phrase (Whoosh's ``Phrase``, slop 1), bit for
+    bit as its matcher scores it: the sum of the two words' BM25 scores, times the
+    boost, where the second word stands right after the first. None when it is
+    not such a phrase or its postings cannot be read block by block."""
+    if type(q) is not wq.Phrase or len(q.words) != 2 or q.slop != 1:
+        return None
+    found = _lookup(searcher, [wq.Term(q.fieldname, w) for w in q.words])
+    if found is None:
+        return None
+    if len(found) < 2 or any(info is None for _, _, info in found):
+        return {}  # Whoosh's NullMatcher
+    field = searcher.schema[q.fieldname]
+    if not field.scorable or not field.format.supports("positions") or any(i.is_inlined() for _, _, i in found):
+        return None
+    reader = searcher.reader()
+    positions = field.format.decoder("positions")
+    (_, abytes, ainfo), (_, bbytes, binfo) = found
+    a: dict[int, tuple[float, Any]] = {}
+    for _, _, ids, weights, values in _blocks(reader, field, q.fieldname, abytes, ainfo):
+        a.update(zip(ids, zip(weights, values)))
+    aidf, k1p1, norms = _bm25(searcher, weighting, q.fieldname, abytes)
+    bidf = _bm25(searcher, weighting, q.fieldname, bbytes)[0]
+    boost = float(q.boost)
+    scores: dict[int, float] = {}
+    for _, _, ids, weights, values in _blocks(reader, field, q.fieldname, bbytes, binfo):
+        for d, bw, bv in zip(ids, weights, values):
+            if d not in a:
+                continue
+            aw, av = a[d]
+            after = {p + 1 for p in positions(av)}
+            if after.isdisjoint(positions(bv)):
+                continue
+            norm = norms[d]
+            # IntersectionMatcher: a.score() + b.score(); WrappingMatchers: times 1.0, times the boost
+            scores[d] = (aidf * ((aw * k1p1) / (aw + norm)) + bidf * ((bw * k1p1) / (bw + norm))) * boost
     return scores
 
 
@@ -387,6 +475,11 @@ def sum_matcher(searcher: Any, context: Any, clauses: Sequence[Any], seen: SeenB
     for q in clauses:
         terms = _best_terms(q)
         if terms is None:
+            pair = _pair_scores(searcher, weighting, q)
+            if pair is not None:
+                for d, s in pair.items():
+                    total[d] = get(d, 0.0) + s
+                continue
             m = q.matcher(searcher, context)
             while m.is_active():
                 d = m.id()

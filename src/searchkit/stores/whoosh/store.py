@@ -54,7 +54,7 @@ from ...query.plan import BM25_B, BM25_K1, Plan
 from ..base import FACETS, Doc, Occurrences, Sort
 from .compile import _AllWords, _Sum, _Union, compile_plan
 from .damage import DAMAGE, close_files, damaged, reading
-from .matching import SeenBlocks, posting_value
+from .matching import SeenBlocks, doc_frequency, posting_value
 from .schema import article_schema
 from .writer import ArticleWriter, ParallelWriter
 
@@ -456,6 +456,8 @@ class WhooshReader:
         self.analyzer: Analyzer = searcher.schema["body"].analyzer.analyzer
         self.has_lead = "lead" in searcher.schema
         self._ids: Any = False
+        self._k1: dict[float, WhooshReader] = {}  # readers scoring with another k1
+        self._base: WhooshReader | None = None  # the reader this one was derived from
 
     def doc_count(self) -> int:
         return int(self.searcher.doc_count())
@@ -464,11 +466,18 @@ class WhooshReader:
         return int(self.searcher.doc_count_all())
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return int(self.searcher.doc_frequency(field, term))
+        n = doc_frequency(self.searcher, field, term)
+        return int(self.searcher.doc_frequency(field, term)) if n is None else n
 
     def with_k1(self, k1: float) -> WhooshReader:
-        searcher = Searcher(self.searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
-        return WhooshReader(self.store, searcher)
+        """A reader of the same segments scoring with ``k1`` (one per value, kept: it shares
+        the id column and keeps its searcher's idf cache)."""
+        reader = self._k1.get(k1)
+        if reader is None:
+            searcher = Searcher(self.searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
+            reader = self._k1[k1] = WhooshReader(self.store, searcher)
+            reader._base = self
+        return reader
 
     def prepare(self, plan: Plan) -> WhooshPrepared:
         return WhooshPrepared(self, plan)
@@ -482,6 +491,8 @@ class WhooshReader:
 
     def id_column(self) -> Any:
         """The article ids by document number, from the ``id`` column (None for indexes made without it)."""
+        if self._ids is False and self._base is not None:
+            self._ids = self._base.id_column()
         if self._ids is False:
             self._ids = None
             if self.searcher.schema["id"].column_type is not None:
