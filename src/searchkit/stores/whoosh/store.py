@@ -455,9 +455,10 @@ class WhooshReader:
         self.searcher = searcher
         self.analyzer: Analyzer = searcher.schema["body"].analyzer.analyzer
         self.has_lead = "lead" in searcher.schema
-        self._ids: Any = False
+        #: the id column, once read (shared with the readers of :meth:`with_k1`; no reference
+        #: back to this reader, so that it is freed as soon as it is dropped)
+        self._columns: dict[str, Any] = {}
         self._k1: dict[float, WhooshReader] = {}  # readers scoring with another k1
-        self._base: WhooshReader | None = None  # the reader this one was derived from
 
     def doc_count(self) -> int:
         return int(self.searcher.doc_count())
@@ -476,7 +477,7 @@ class WhooshReader:
         if reader is None:
             searcher = Searcher(self.searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
             reader = self._k1[k1] = WhooshReader(self.store, searcher)
-            reader._base = self
+            reader._columns = self._columns
         return reader
 
     def prepare(self, plan: Plan) -> WhooshPrepared:
@@ -491,13 +492,12 @@ class WhooshReader:
 
     def id_column(self) -> Any:
         """The article ids by document number, from the ``id`` column (None for indexes made without it)."""
-        if self._ids is False and self._base is not None:
-            self._ids = self._base.id_column()
-        if self._ids is False:
-            self._ids = None
+        if "id" not in self._columns:
+            ids = None
             if self.searcher.schema["id"].column_type is not None:
-                self._ids = self.searcher.reader().column_reader("id")
-        return self._ids
+                ids = self.searcher.reader().column_reader("id")
+            self._columns["id"] = ids
+        return self._columns["id"]
 
     def id_of(self, doc: Doc) -> str:
         ids = self.id_column()
