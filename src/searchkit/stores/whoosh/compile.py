@@ -3,8 +3,9 @@
 :func:`compile_plan` turns each :mod:`plan <searchkit.query.plan>` node into
 the Whoosh query that runs it: ``AnyOf`` → :class:`_Union` (a tree of union
 matchers, or a block-at-a-time word matcher, :mod:`.matching`), ``AllWords``
-→ :class:`_AllWords`, ``BestOf`` → :class:`_BestField`, ``Sum`` → a Whoosh
-``Or`` that adds scores up in an array.
+→ :class:`_AllWords`, ``BestOf`` → :class:`_BestField`, ``Sum`` scored all
+at once → :class:`_Sum` (scores added up a posting block at a time, as
+Whoosh's array matcher adds them), other ``Sum`` → a Whoosh ``Or``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from .matching import all_words_matcher, plain_terms, sum_matcher, word_matcher
 
 __all__ = ["OR_MATCHER", "compile_plan"]
 
-#: Whoosh's matcher for a ``Sum`` scored all at once (None: Whoosh's default).
+#: Whoosh's matcher for a ``Sum`` scored all at once where :class:`_Sum` cannot serve
+#: (None: Whoosh's default, and no :class:`_Sum`).
 OR_MATCHER: int | None = wq.Or.ARRAY_MATCHER
 
 
