@@ -40,7 +40,7 @@ __all__ = ["Block", "ScoredList", "SeenBlocks", "TERM_CACHE", "all_words_matcher
 
 
 #: Term infos kept per segment reader (see :func:`_term_info`) before the cache starts afresh.
-TERM_CACHE = 50_000
+TERM_CACHE = 20_000
 #: A block of postings read while scoring: (lowest, highest docnum it covers, docnums, values).
 Block = tuple[int, int, Any, Any]
 #: Blocks read per (segment reader, field, term bytes).
@@ -345,15 +345,24 @@ def word_matcher(searcher: Any, context: Any, terms: Sequence[wq.Term], seen: Se
     return _scored_list(scores, top)
 
 
+#: Posting blocks read by one :func:`sum_matcher`, by (field, term bytes): ``(lowest,
+#: highest docnum, docnums, weights, values)`` each.
+_Read = dict[tuple[str, bytes], list[tuple[int, int, tuple[int, ...], Any, Any]]]
+
+
 def _blocks(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any,
-            where: dict[int, tuple[int, int]] | None = None) -> Any:
+            read: _Read | None = None) -> list[tuple[int, int, tuple[int, ...], Any, Any]]:
     """``(lowest, highest docnum, docnums, weights, values)`` of each posting block of a term
-    (its info not inlined), as W3LeafMatcher reads them, without a Python call per posting.
-    ``where``: filled with each docnum's (block number, place in the block)."""
+    (its info not inlined), as W3LeafMatcher reads them, without a Python call per
+    posting; kept in ``read`` (a term is read once per segment and search)."""
+    key = (fieldname, tbytes)
+    if read is not None and key in read:
+        return read[key]
     offset, length = info.extent()
     leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=(fieldname, tbytes))
     postfile = leaf._postfile
-    lo = block = 0
+    out = []
+    lo = 0
     while leaf.is_active():
         data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
         if leaf._compression:
@@ -362,12 +371,12 @@ def _blocks(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any,
         ids = tuple(accumulate(deltas))
         if weights is None or isinstance(weights, float):
             weights = (1.0 if weights is None else weights,) * len(ids)
-        if where is not None:
-            where.update(zip(ids, zip(repeat(block), count())))
-        yield lo, leaf._maxid, ids, weights, values
-        block += 1
+        out.append((lo, leaf._maxid, ids, weights, values))
         lo = leaf._maxid + 1
         leaf._next_block()
+    if read is not None:
+        read[key] = out
+    return out
 
 
 def _bm25(searcher: Any, weighting: BM25F, fieldname: str, tbytes: bytes) -> tuple[float, float, list[float]]:
@@ -380,7 +389,7 @@ def _bm25(searcher: Any, weighting: BM25F, fieldname: str, tbytes: bytes) -> tup
 
 
 def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, seen: SeenBlocks | None,
-                 into: dict[int, float] | None = None) -> dict[int, float]:
+                 read: _Read, into: dict[int, float] | None = None) -> dict[int, float]:
     """Each document's score of one term (as found by :func:`_lookup`), bit for bit as
     Whoosh's matcher scores it (``bm25()``'s operations in its order, times the
     boost), read a block at a time. ``into``: add the scores to it (and return it)."""
@@ -405,9 +414,10 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
     idf, k1p1, norms = _bm25(searcher, weighting, fieldname, tbytes)
     fixedsize = field.format.fixed_value_size()
     kept = seen.setdefault((reader, fieldname, tbytes), []) \
-        if seen is not None and (fixedsize is None or fixedsize < 0) else None
+        if seen is not None and (fixedsize is None or fixedsize < 0) and (reader, fieldname, tbytes) not in seen \
+        else None  # (a term twice in the query is kept once)
     add = into is not None and bool(into)  # (into an empty dict, a term's documents are new)
-    for lo, hi, ids, weights, values in _blocks(reader, field, fieldname, tbytes, info):
+    for lo, hi, ids, weights, values in _blocks(reader, field, fieldname, tbytes, info, read):
         if kept is not None:
             kept.append((lo, hi, ids, values))
         # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
@@ -421,7 +431,7 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
     return scores
 
 
-def _pair_scores(searcher: Any, weighting: BM25F, q: Any) -> dict[int, float] | None:
+def _pair_scores(searcher: Any, weighting: BM25F, q: Any, read: _Read) -> dict[int, float] | None:
     """Each document's score of a two-word phrase (Whoosh's ``Phrase``, slop 1), bit for
     bit as its matcher scores it: the sum of the two words' BM25 scores, times the
     boost, where the second word stands right after the first. None when it is
@@ -439,19 +449,20 @@ def _pair_scores(searcher: Any, weighting: BM25F, q: Any) -> dict[int, float] | 
     reader = searcher.reader()
     positions = field.format.decoder("positions")
     (_, abytes, ainfo), (_, bbytes, binfo) = found
+    ablocks = _blocks(reader, field, q.fieldname, abytes, ainfo, read)
     where: dict[int, tuple[int, int]] = {}  # the first word's documents: (block, place)
-    ablocks = [(weights, values) for _, _, _, weights, values in
-               _blocks(reader, field, q.fieldname, abytes, ainfo, where)]
+    for i, (_, _, ids, _, _) in enumerate(ablocks):
+        where.update(zip(ids, zip(repeat(i), count())))
     aidf, k1p1, norms = _bm25(searcher, weighting, q.fieldname, abytes)
     bidf = _bm25(searcher, weighting, q.fieldname, bbytes)[0]
     boost = float(q.boost)
     scores: dict[int, float] = {}
-    for _, _, ids, weights, values in _blocks(reader, field, q.fieldname, bbytes, binfo):
+    for _, _, ids, weights, values in _blocks(reader, field, q.fieldname, bbytes, binfo, read):
         for j, d in enumerate(ids):
             at = where.get(d)
             if at is None:
                 continue
-            aweights, avalues = ablocks[at[0]]  # (values are unpacked only when read)
+            aweights, avalues = ablocks[at[0]][3:]  # (values are unpacked only when read)
             after = {p + 1 for p in positions(avalues[at[1]])}
             if after.isdisjoint(positions(values[j])):
                 continue
@@ -484,10 +495,11 @@ def sum_matcher(searcher: Any, context: Any, clauses: Sequence[Any], seen: SeenB
         return None
     total: dict[int, float] = {}
     get = total.get
+    read: _Read = {}
     for q in clauses:
         terms = _best_terms(q)
         if terms is None:
-            pair = _pair_scores(searcher, weighting, q)
+            pair = _pair_scores(searcher, weighting, q, read)
             if pair is not None:
                 for d, s in pair.items():
                     total[d] = get(d, 0.0) + s
@@ -502,13 +514,13 @@ def sum_matcher(searcher: Any, context: Any, clauses: Sequence[Any], seen: SeenB
         present = [f for f in found if f[2] is not None]
         for f in found:
             if f[2] is None:  # (recorded for snippets)
-                _term_scores(searcher, weighting, context, f, seen)
+                _term_scores(searcher, weighting, context, f, seen, read)
         if len(present) == 1:  # the best of one term: add it up directly
-            _term_scores(searcher, weighting, context, present[0], seen, total)
+            _term_scores(searcher, weighting, context, present[0], seen, read, total)
             continue
-        best = _term_scores(searcher, weighting, context, present[0], seen) if present else {}
+        best = _term_scores(searcher, weighting, context, present[0], seen, read) if present else {}
         for f in present[1:]:
-            for d, s in _term_scores(searcher, weighting, context, f, seen).items():
+            for d, s in _term_scores(searcher, weighting, context, f, seen, read).items():
                 if d not in best or s > best[d]:
                     best[d] = s
         for d, s in best.items():
