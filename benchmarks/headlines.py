@@ -101,7 +101,9 @@ def time_queries(work: Path, n: int) -> dict[str, dict[str, float]]:
 def _child(src: str, work: Path, n: int) -> dict[str, dict[str, float]]:
     env = {**os.environ, "PYTHONPATH": src, "PYTHONHASHSEED": "0"}
     cmd = [sys.executable, __file__, "_time", "--work", str(work), "--n", str(n)]
-    return json.loads(subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
+    out: dict[str, dict[str, float]] = json.loads(
+        subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout)
+    return out
 
 
 def cmd_time(args: argparse.Namespace) -> None:
