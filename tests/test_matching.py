@@ -133,3 +133,43 @@ def test_snippets_from_blocks_read_while_scoring_match_a_fresh_read(
     assert sum(len(m) for page in ours for _, _, m in page) > 100
     monkeypatch.setattr(store_module, "_seen_blocks", lambda q: {})
     assert ours == snippets()
+
+
+def _long_queries(articles: list[dict[str, Any]]) -> list[str]:
+    """Headlines (long ORs), the same asking something (word pairs, re-scored) and questions."""
+    titles = [a["title"] for a in articles[::7] if a.get("title")][:60]
+    return titles + [t + "は何か" for t in titles[:20]] + ["what did the minister say about the budget?"]
+
+
+def _whole(ix: Index, queries: list[str]) -> list[tuple[int, list[tuple[str, float]]]]:
+    out = []
+    for q in queries:
+        res = ix.search(q, limit=20)
+        out.append((res.total, [(h.id, h.score) for h in res]))
+    return out
+
+
+def test_long_ors_score_bit_for_bit_as_whoosh(two_segment_index: Index, corpus_articles: list[dict[str, Any]],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Headlines and questions scored a block at a time: the same ids, totals and scores,
+    to the last bit, as Whoosh's array matcher (so ties fall alike)."""
+    queries = _long_queries(corpus_articles)
+    ours = _whole(two_segment_index, queries)
+    monkeypatch.setattr(search_module, "sum_matcher", lambda *a: None)
+    theirs = _whole(two_segment_index, queries)
+    assert sum(1 for total, _ in ours if total > 20) >= 20
+    for query, a, b in zip(queries, ours, theirs):
+        assert a == b, query
+
+
+def test_long_ors_leave_deleted_articles_out(tmp_path: Path, corpus_articles: list[dict[str, Any]],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = Index.create(tmp_path / "ix")
+    ix.add(corpus_articles[:300], procs=1)
+    queries = _long_queries(corpus_articles[:300])
+    gone = {hits[0][0] for _, hits in _whole(ix, queries) if hits}
+    assert ix.delete(gone) == len(gone)
+    ours = _whole(ix, queries)
+    assert not gone & {d for _, hits in ours for d, _ in hits}
+    monkeypatch.setattr(search_module, "sum_matcher", lambda *a: None)
+    assert ours == _whole(ix, queries)

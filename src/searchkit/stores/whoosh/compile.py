@@ -3,8 +3,9 @@
 :func:`compile_plan` turns each :mod:`plan <searchkit.query.plan>` node into
 the Whoosh query that runs it: ``AnyOf`` → :class:`_Union` (a tree of union
 matchers, or a block-at-a-time word matcher, :mod:`.matching`), ``AllWords``
-→ :class:`_AllWords`, ``BestOf`` → :class:`_BestField`, ``Sum`` → a Whoosh
-``Or`` that adds scores up in an array.
+→ :class:`_AllWords`, ``BestOf`` → :class:`_BestField`, ``Sum`` scored all
+at once → :class:`_Sum` (scores added up a posting block at a time, as
+Whoosh's array matcher adds them), other ``Sum`` → a Whoosh ``Or``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from whoosh import matching as wm
 from whoosh import query as wq
 
 from ...query import plan as p
-from .matching import all_words_matcher, plain_terms, word_matcher
+from .matching import all_words_matcher, plain_terms, sum_matcher, word_matcher
 
 __all__ = ["OR_MATCHER", "compile_plan"]
 
-#: Whoosh's matcher for a ``Sum`` scored all at once (None: Whoosh's default).
+#: Whoosh's matcher for a ``Sum`` scored all at once where :class:`_Sum` cannot serve
+#: (None: Whoosh's default, and no :class:`_Sum`).
 OR_MATCHER: int | None = wq.Or.ARRAY_MATCHER
 
 
@@ -38,10 +40,12 @@ def compile_plan(node: p.Plan) -> wq.Query:
     if isinstance(node, p.BestOf):
         return _BestField([compile_plan(c) for c in node.clauses])
     if isinstance(node, p.Sum):
-        q = wq.Or([compile_plan(c) for c in node.clauses])
+        subs = [compile_plan(c) for c in node.clauses]
         if node.at_once and OR_MATCHER is not None:
+            q = _Sum(subs)
             q.matcher_type = OR_MATCHER
-        return q
+            return q
+        return wq.Or(subs)
     if isinstance(node, p.Not):
         return wq.Not(compile_plan(node.clause))
     if isinstance(node, p.DateRange):
@@ -77,6 +81,8 @@ class _BestField(wq.DisjunctionMax):  # type: ignore[misc]
     by the words they do not share (JSQuAD MRR@10 +0.013).
     """
 
+    best_of_terms = True  # (for :func:`.matching.sum_matcher`)
+
     def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
         from whoosh.util import make_binary_tree
 
@@ -110,6 +116,20 @@ class _Union(wq.Or):  # type: ignore[misc]
             return wm.NullMatcher()
         m = matchers[0] if len(matchers) == 1 else make_binary_tree(wm.UnionMatcher, matchers)
         return m if self.boost == 1.0 else wm.WrappingMatcher(m, self.boost)
+
+
+class _Sum(wq.Or):  # type: ignore[misc]
+    """A long OR scored all at once (a question, a headline): the sum of its
+    clauses' scores, as Whoosh's array matcher adds them, with terms and
+    best-of-terms clauses read a posting block at a time (:func:`.matching.sum_matcher`)
+    and, for a page by score, only the documents that can make it."""
+
+    def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
+        m = sum_matcher(searcher, context, subs, self.__dict__.setdefault("seen_blocks", {}), _top(self))
+        if m is None:
+            return super()._matcher(subs, searcher, context)
+        _count_dropped(self, m)
+        return m
 
 
 class _AllWords(wq.And):  # type: ignore[misc]

@@ -52,9 +52,9 @@ from ...documents import lead_of, stored_article
 from ...errors import IndexExists, IndexLocked, IndexNotFound, SchemaMismatch, SearchkitError, StorageError
 from ...query.plan import BM25_B, BM25_K1, Plan
 from ..base import FACETS, Doc, Occurrences, Sort
-from .compile import _AllWords, _Union, compile_plan
+from .compile import _AllWords, _Sum, _Union, compile_plan
 from .damage import DAMAGE, close_files, damaged, reading
-from .matching import SeenBlocks, posting_value
+from .matching import SeenBlocks, doc_frequency, posting_value
 from .schema import article_schema
 from .writer import ArticleWriter, ParallelWriter
 
@@ -464,7 +464,10 @@ class WhooshReader:
         self.searcher = searcher
         self.analyzer: Analyzer = searcher.schema["body"].analyzer.analyzer
         self.has_lead = "lead" in searcher.schema
-        self._ids: Any = False
+        #: the id column, once read (shared with the readers of :meth:`with_k1`; no reference
+        #: back to this reader, so that it is freed as soon as it is dropped)
+        self._columns: dict[str, Any] = {}
+        self._k1: dict[float, WhooshReader] = {}  # readers scoring with another k1
 
     def doc_count(self) -> int:
         return int(self.searcher.doc_count())
@@ -473,11 +476,18 @@ class WhooshReader:
         return int(self.searcher.doc_count_all())
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return int(self.searcher.doc_frequency(field, term))
+        n = doc_frequency(self.searcher, field, term)
+        return int(self.searcher.doc_frequency(field, term)) if n is None else n
 
     def with_k1(self, k1: float) -> WhooshReader:
-        searcher = Searcher(self.searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
-        return WhooshReader(self.store, searcher)
+        """A reader of the same segments scoring with ``k1`` (one per value, kept: it shares
+        the id column and keeps its searcher's idf cache)."""
+        reader = self._k1.get(k1)
+        if reader is None:
+            searcher = Searcher(self.searcher.reader(), weighting=BM25F(B=BM25_B, K1=k1), closereader=False)
+            reader = self._k1[k1] = WhooshReader(self.store, searcher)
+            reader._columns = self._columns
+        return reader
 
     def prepare(self, plan: Plan) -> WhooshPrepared:
         return WhooshPrepared(self, plan)
@@ -491,11 +501,12 @@ class WhooshReader:
 
     def id_column(self) -> Any:
         """The article ids by document number, from the ``id`` column (None for indexes made without it)."""
-        if self._ids is False:
-            self._ids = None
+        if "id" not in self._columns:
+            ids = None
             if self.searcher.schema["id"].column_type is not None:
-                self._ids = self.searcher.reader().column_reader("id")
-        return self._ids
+                ids = self.searcher.reader().column_reader("id")
+            self._columns["id"] = ids
+        return self._columns["id"]
 
     def id_of(self, doc: Doc) -> str:
         ids = self.id_column()
@@ -538,7 +549,7 @@ class WhooshPrepared:
         wquery = self.query
         kwargs: dict[str, Any] = {"filter": compile_plan(filter) if filter is not None else None,
                                   "mask": compile_plan(mask) if mask is not None else None}
-        if sort == "relevance" and filter is None and mask is None and isinstance(wquery, (_AllWords, _Union)):
+        if sort == "relevance" and filter is None and mask is None and isinstance(wquery, (_AllWords, _Sum, _Union)):
             # Only this page's best documents go to Whoosh's collector; the
             # matchers count the ones they leave out, for the total.
             wquery.__dict__.update(top=limit, dropped=0)
