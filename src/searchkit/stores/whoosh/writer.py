@@ -315,7 +315,7 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool,
                 if run[0]:
                     blocks += _encode_blocks(*run, lengths, fixedsize, compression, blocklimit)[0]
                     run = ([], [], [])
-                blocks.append(piece)  # type: ignore[arg-type]
+                blocks.append(piece)
             if run[0]:
                 blocks += _encode_blocks(*run, lengths, fixedsize, compression, blocklimit)[0]
         out = [WHOOSH3_HEADER_MAGIC]
@@ -338,13 +338,13 @@ def _all_terms(pool: TermPool, sources: Sequence[SegmentSource]
     """``(field, term, the pool's postings or None, [(source, term info bytes)…])`` in field and term order."""
     own = ((fieldname, tbytes, -1, (ids, weights, values)) for fieldname, tbytes, ids, weights, values in pool.terms())
     if not sources:
-        for fieldname, tbytes, _, postings in own:
-            yield fieldname, tbytes, postings, []
+        for fieldname, tbytes, _, mine in own:
+            yield fieldname, tbytes, mine, []
         return
     streams = [own, *(_tagged(source.terms(), i) for i, source in enumerate(sources))]
-    merged = heapq.merge(*streams, key=operator.itemgetter(0, 1, 2))  # type: ignore[arg-type]
+    merged: Iterator[tuple[str, bytes, int, Any]] = heapq.merge(*streams, key=operator.itemgetter(0, 1, 2))
     for (fieldname, tbytes), group in groupby(merged, key=operator.itemgetter(0, 1)):
-        postings = None
+        postings: tuple[list[int], list[float], list[bytes]] | None = None
         copies: list[tuple[SegmentSource, bytes]] = []
         for _, _, i, payload in group:
             if i < 0:
@@ -501,7 +501,7 @@ class _WritesTerms:
         """
         lengths = getattr(self.perdocwriter, "_fieldlengths", None)  # type: ignore[attr-defined]
         before = dict(lengths) if lengths is not None else {}
-        SegmentWriter.add_reader(self, reader)  # type: ignore[arg-type]
+        SegmentWriter.add_reader(self, reader)
         if lengths is not None and not reader.has_deletions():
             for name in {*before, *lengths}:
                 lengths[name] = before.get(name, 0) + reader.field_length(name)
@@ -517,7 +517,8 @@ class _WritesTerms:
         first, so every term's postings stay in docnum order.
         """
         if copyable(reader) and not self._pooled:
-            self._sources.append(SegmentSource(self.storage, reader, startdoc, _TERM_INFO, BLOCK_PICKLE_PROTOCOL, COMPRESS_WBITS))
+            self._sources.append(SegmentSource(self.storage, reader, startdoc,  # type: ignore[attr-defined]
+                                               _TERM_INFO, BLOCK_PICKLE_PROTOCOL, COMPRESS_WBITS))
             return
         self._pooled = True
         for source in self._sources:
