@@ -32,6 +32,7 @@ __all__ = ["edit_distance", "suggest"]
 
 #: A Latin word that is a whole term (not a piece of O'Leary, Macy's, vol.11).
 _LATIN_WORD = re.compile(r"(?<![\w'’.])[A-Za-z]{3,}(?![\w'’]|[.'’]\w)")
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
 _KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]{2,}")  # not the middle dot ・
 
 
@@ -129,7 +130,8 @@ def _together(reader: Reader, terms: list[str]) -> int:
     return int(reader.prepare(plan).find(1).total())
 
 
-def _correct_latin(reader: Reader, word: str, context: list[str]) -> str | None:
+def _correct_latin(reader: Reader, word: str, context: list[str], query: str, few_hits: bool = True
+                   ) -> str | None:
     """A correction of ``word`` (as written in articles), or None.
 
     The candidates are the indexed words one slip away (or, when there are
@@ -141,9 +143,11 @@ def _correct_latin(reader: Reader, word: str, context: list[str]) -> str | None:
     typed = word.lower()
     key = stem(typed)
     df = _df(reader, key)
+    if not df and not few_hits:  # the query found plenty without it: read otherwise (MOET in Japanese text)
+        return None
     if df and typed not in _forms(reader, key, typed, limit=50):
         df = 0  # no article writes it so: the stem of a typo (damag, the stem of damage)
-    if df >= RARE_DF:
+    if df >= RARE_DF or (df and _JAPANESE.search(query)):  # rare: judged only by Latin context
         return None
     # A name with hits as written is no typo, also when only its Japanese
     # spelling is there (Ueda → 植田, Sato → 佐藤).
@@ -225,7 +229,7 @@ def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
             return m.group()
         key = stem(typed)
         context = [t for t in indexed if t != key]
-        fixed = _correct_latin(reader, m.group(), context)
+        fixed = _correct_latin(reader, m.group(), context, query, few_hits)
         if fixed and fixed != typed:
             changed = True
             return fixed
