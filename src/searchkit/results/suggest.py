@@ -1,15 +1,20 @@
-"""Did-you-mean: corrections for queries that find little.
+"""Did-you-mean: corrections for queries that find little, or that hold a rare typo.
 
-* A Latin word that is not in the index is replaced by the indexed word
-  closest to it in edit distance (transpositions count once), preferring
-  frequent words: ``minsiter`` → ``minister``. A word that matches articles
-  as written is left alone, also when it matches only as the reading of a
-  Japanese name (``Ueda`` finds 植田, ``Sato`` 佐藤).
+* A Latin word that no article writes as typed is replaced by the indexed
+  word one slip away (a swap of neighbours, a neighbouring or extra key, a
+  missed key; two edits when none is), scored by the articles it finds with
+  the query's other words and the cost of the slip: ``gamng takes`` →
+  ``gaming takes``, ``minsiter`` → ``minister``. A word in fewer than
+  :data:`RARE_DF` articles is corrected too (also when the query finds
+  articles) if the candidate finds :data:`FAR_MORE` times as many with the
+  other words (``opne books``). Other words that match articles are left
+  alone, also when they match only as the reading of a Japanese name
+  (``Ueda`` finds 植田, ``Sato`` 佐藤); so are stop words.
 * A kana word is replaced by the Japanese name or loanword indexed with that
-  reading: ``こいずみ`` → ``小泉``.
+  reading: ``こいずみ`` → ``小泉`` (queries that find little only).
 
 Indexed terms are stems and lemmas, so the suggestion shows the word as it is
-written in an article, read from the stored character range of one occurrence.
+written in articles, read from the stored character ranges of occurrences.
 """
 
 from __future__ import annotations
@@ -108,14 +113,6 @@ def _forms(reader: Reader, term: str, want: str = "", limit: int = 200) -> Count
             if n + 1 >= limit:
                 break
     return forms
-
-
-def _written(reader: Reader, term: str, typed: str) -> str | None:
-    """How ``term`` is written in articles: of the first occurrences, the form closest to ``typed``."""
-    forms = _forms(reader, term, limit=20)
-    if not forms:
-        return None
-    return min(forms, key=lambda f: (edit_distance(typed.lower(), f), f))
 
 
 def _df(reader: Reader, term: str) -> int:
