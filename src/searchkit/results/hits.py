@@ -184,14 +184,17 @@ class Results(Sequence[Hit]):
     @property
     def suggestion(self) -> str | None:
         """A corrected query when this one found fewer than :data:`SUGGEST_BELOW` articles
-        (or had to fall back from all words to any word), else None."""
+        (or had to fall back from all words to any word), or when a word of it is in only
+        a few articles and a close word finds far more with the other words
+        (:func:`~searchkit.results.suggest.suggest`), else None."""
         if self._suggestion is False:
             self._suggestion = None
-            if self._prepared is not None and (self.relaxed or self.total < SUGGEST_BELOW):
+            if self._prepared is not None:
                 from .suggest import suggest
 
                 with self._page.store.errors():
-                    self._suggestion = suggest(self._page.reader, self.query)
+                    self._suggestion = suggest(self._page.reader, self.query,
+                                               few_hits=self.relaxed or self.total < SUGGEST_BELOW)
         return self._suggestion  # type: ignore[return-value]
 
     def __len__(self) -> int:

@@ -1,35 +1,44 @@
-"""Did-you-mean: corrections for queries that find little.
+"""Did-you-mean: corrections for queries that find little, or that hold a rare typo.
 
-* A Latin word that is not in the index is replaced by the indexed word
-  closest to it in edit distance (transpositions count once), preferring
-  frequent words: ``minsiter`` → ``minister``. A word that matches articles
-  as written is left alone, also when it matches only as the reading of a
-  Japanese name (``Ueda`` finds 植田, ``Sato`` 佐藤).
+* A Latin word that no article writes as typed is replaced by the indexed
+  word one slip away (a swap of neighbours, a neighbouring or extra key, a
+  missed key; two edits when none is), scored by the articles it finds with
+  the query's other words and the cost of the slip: ``gamng takes`` →
+  ``gaming takes``, ``minsiter`` → ``minister``. A word in fewer than
+  :data:`RARE_DF` articles is corrected too (also when the query finds
+  articles) if the candidate finds :data:`FAR_MORE` times as many with the
+  other words (``opne books``). Other words that match articles are left
+  alone, also when they match only as the reading of a Japanese name
+  (``Ueda`` finds 植田, ``Sato`` 佐藤); so are stop words.
 * A kana word is replaced by the Japanese name or loanword indexed with that
-  reading: ``こいずみ`` → ``小泉``.
+  reading: ``こいずみ`` → ``小泉`` (queries that find little only).
 
 Indexed terms are stems and lemmas, so the suggestion shows the word as it is
-written in an article, read from the stored character range of one occurrence.
+written in articles, read from the stored character ranges of occurrences.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from ..analysis.english import stem
+from ..analysis.english import STOP_WORDS, stem
 from ..analysis.names import READING_PREFIX
 from ..analysis.readings import kana_query_reading
 from ..analysis.romaji import fold_romaji, is_kana
+from ..query.plan import All, AnyOf, Term
 
 if TYPE_CHECKING:
     from ..stores.base import Reader
 
 __all__ = ["edit_distance", "suggest"]
 
-_LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
-_KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30fcー]{2,}")
+#: A Latin word that is a whole term (not a piece of O'Leary, Macy's, vol.11).
+_LATIN_WORD = re.compile(r"(?<![\w'’.])[A-Za-z]{3,}(?![\w'’]|[.'’]\w)")
+_JAPANESE = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
+_KANA_WORD = re.compile(r"[\u3041-\u3096\u30a1-\u30faー]{2,}")  # not the middle dot ・
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
@@ -51,40 +60,138 @@ def edit_distance(a: str, b: str, limit: int = 3) -> int:
     return min(prev[-1], limit)
 
 
-def _written(reader: Reader, term: str, typed: str) -> str | None:
-    """How ``term`` is written in articles: of the first occurrences, the form closest to ``typed``."""
-    forms: set[str] = set()
-    for written in reader.written("body", term):
-        forms.update(w.lower() for w in written)
-        if len(forms) >= 20:
-            break
-    if not forms:
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+#: Keys next to each key on a QWERTY keyboard (a slip of the finger).
+_NEAR: dict[str, str] = {
+    ch: "".join(_ROWS[rr][cc] for rr in (r - 1, r, r + 1) if 0 <= rr < 3
+                for cc in (c - 1, c, c + 1) if 0 <= cc < len(_ROWS[rr]) and (rr, cc) != (r, c))
+    for r, row in enumerate(_ROWS) for c, ch in enumerate(row)
+}
+#: Cost of an edit: swapped neighbours and neighbouring keys are the usual slips.
+SWAP_COST, NEAR_COST, EDIT_COST = 0.6, 0.8, 1.0
+#: Weight of one unit of edit cost against the log of the articles a candidate finds.
+COST_WEIGHT = 3.0
+#: A word in fewer articles than this may be a typo that some articles share
+#: (``opne``); it is corrected only when the candidate finds :data:`FAR_MORE`
+#: times as many articles with the other words of the query.
+RARE_DF, FAR_MORE = 5, 100
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _variants(word: str) -> dict[str, float]:
+    """Spellings one edit from ``word`` (first letter kept), with the cost of the slip that made ``word``."""
+    out: dict[str, float] = {}
+
+    def add(v: str, cost: float) -> None:
+        if v and cost < out.get(v, 9.0):
+            out[v] = cost
+
+    for i in range(1, len(word) + 1):
+        if i < len(word):  # an extra key typed: cheaper next to a key it neighbours or repeats
+            c = word[i]
+            near = any(c == n or c in _NEAR.get(n, "") for n in word[i - 1:i] + word[i + 1:i + 2])
+            add(word[:i] + word[i + 1:], NEAR_COST if near else EDIT_COST)
+            if i + 1 < len(word) and word[i] != word[i + 1]:
+                add(word[:i] + word[i + 1] + word[i] + word[i + 2:], SWAP_COST)
+            for ch in _LETTERS:
+                if ch != c:
+                    add(word[:i] + ch + word[i + 1:], NEAR_COST if c in _NEAR.get(ch, "") else EDIT_COST)
+        for ch in _LETTERS:  # a key missed
+            add(word[:i] + ch + word[i:], EDIT_COST)
+    return out
+
+
+def _forms(reader: Reader, term: str, want: str = "", limit: int = 200) -> Counter[str]:
+    """How ``term`` is written in articles (lower-cased, with counts), from its first
+    ``limit`` titles and ``limit`` bodies; stops early once ``want`` is seen."""
+    forms: Counter[str] = Counter()
+    for field in ("title", "body"):
+        for n, written in enumerate(reader.written(field, term)):
+            forms.update(w.lower() for w in written)
+            if want in forms:
+                return forms
+            if n + 1 >= limit:
+                break
+    return forms
+
+
+def _df(reader: Reader, term: str) -> int:
+    return max(reader.doc_frequency("body", term), reader.doc_frequency("title", term))
+
+
+def _together(reader: Reader, terms: list[str]) -> int:
+    """Articles holding every one of ``terms`` (in the body or the title)."""
+    if len(terms) == 1:
+        return _df(reader, terms[0])
+    plan = All([AnyOf([Term("body", t), Term("title", t)]) for t in terms])
+    return int(reader.prepare(plan).find(1).total())
+
+
+def _correct_latin(reader: Reader, word: str, context: list[str], query: str, few_hits: bool = True
+                   ) -> str | None:
+    """A correction of ``word`` (as written in articles), or None.
+
+    The candidates are the indexed words one slip away (or, when there are
+    none, two edits away); each scores ``log(1 + articles with it and the
+    other words) - COST_WEIGHT * cost of the slip``. A word with hits is
+    corrected only when it is rare (:data:`RARE_DF`) and the best candidate
+    finds :data:`FAR_MORE` times as many articles with the other words.
+    """
+    typed = word.lower()
+    key = stem(typed)
+    df = _df(reader, key)
+    if not df and not few_hits:  # the query found plenty without it: read otherwise (MOET in Japanese text)
         return None
-    return min(forms, key=lambda f: (edit_distance(typed.lower(), f), f))
-
-
-def _correct_latin(reader: Reader, word: str) -> str | None:
-    key = stem(word.lower())
-    if reader.doc_frequency("body", key) or reader.doc_frequency("title", key):
+    if df and typed not in _forms(reader, key, typed, limit=50):
+        df = 0  # no article writes it so: the stem of a typo (damag, the stem of damage)
+    if df >= RARE_DF or (df and _JAPANESE.search(query)):  # rare: judged only by Latin context
         return None
     # A name with hits as written is no typo, also when only its Japanese
     # spelling is there (Ueda → 植田, Sato → 佐藤).
-    name = READING_PREFIX + fold_romaji(word)
-    if reader.doc_frequency("body", name) or reader.doc_frequency("title", name):
+    if _df(reader, READING_PREFIX + fold_romaji(word)):
         return None
-    best: tuple[int, int, str] | None = None
-    for cand in reader.terms_from("body", key[0]):
-        if not cand.isalpha() or abs(len(cand) - len(key)) > 2:
+    spellings: dict[str, dict[str, float]] = {}  # candidate term → its spellings one slip away, with the cost
+    for v, cost in _variants(typed).items():
+        t = stem(v)
+        if (t != key or not df) and t.isalpha() and (t in spellings or _df(reader, t)):
+            spellings.setdefault(t, {})[v] = cost
+    if not spellings:
+        for cand in reader.terms_from("body", key[0]):
+            if cand.isalpha() and abs(len(cand) - len(key)) <= 2 and cand != key and edit_distance(key, cand) <= 2:
+                spellings[cand] = {}
+    # Best first; the best is checked against how its word is written in
+    # articles (a stem such as movi is no word) and, if it is not, scored again.
+    found = {t: _together(reader, [t, *context]) for t in spellings}
+    ranked: list[tuple[float, str, str]] = []
+    for t, options in spellings.items():
+        v, cost = min(options.items(), key=lambda o: (o[1], o[0])) if options else ("", 2.0)
+        ranked.append((math.log1p(found[t]) - COST_WEIGHT * cost, t, v))
+    checked: set[str] = set()
+    while ranked:
+        ranked.sort(key=lambda r: (-r[0], r[1]))
+        score, t, v = ranked[0]
+        if t in checked:
+            break
+        checked.add(t)
+        forms = _forms(reader, t, v)  # v: its cheapest spelling
+        written = [(c, -forms[w], w) for w, c in spellings[t].items() if w in forms]
+        if written:
+            cost, _, v = min(written)
+        elif forms:
+            v = min(forms, key=lambda f: (edit_distance(typed, f), f))
+            cost = max(min(spellings[t].values(), default=2.0), float(edit_distance(typed, v)))
+        else:
+            ranked.pop(0)
             continue
-        d = edit_distance(key, cand)
-        if d > 2:
-            continue
-        score = (d, -reader.doc_frequency("body", cand), cand)
-        if best is None or score < best:
-            best = score
-    if best is None:
+        ranked[0] = (math.log1p(found[t]) - COST_WEIGHT * cost, t, v)
+    if not ranked:
         return None
-    return _written(reader, best[2], word)
+    _, t, v = ranked[0]
+    if df:  # a rare word: corrected when the candidate finds far more articles with the other words
+        typed_found = _together(reader, [key, *context])
+        if found[t] < (FAR_MORE * typed_found if typed_found else 1):
+            return None
+    return v
 
 
 def _correct_kana(reader: Reader, word: str) -> str | None:
@@ -102,14 +209,25 @@ def _correct_kana(reader: Reader, word: str) -> str | None:
     return None
 
 
-def suggest(reader: Reader, query: str) -> str | None:
-    """A corrected version of ``query``, or None when no word needs correcting."""
+def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
+    """A corrected version of ``query``, or None when no word needs correcting.
+
+    ``few_hits``: the query found few articles (or fell back from all its
+    words); otherwise only rare Latin words (:data:`RARE_DF`) are looked at.
+    """
     changed = False
+    words = [w.lower() for w in _LATIN_WORD.findall(query)]
+    indexed = [t for w in words if w not in STOP_WORDS and _df(reader, t := stem(w))]
 
     def latin(m: re.Match[str]) -> str:
         nonlocal changed
-        fixed = _correct_latin(reader, m.group())
-        if fixed and fixed != m.group().lower():
+        typed = m.group().lower()
+        if typed in STOP_WORDS:
+            return m.group()
+        key = stem(typed)
+        context = [t for t in indexed if t != key]
+        fixed = _correct_latin(reader, m.group(), context, query, few_hits)
+        if fixed and fixed != typed:
             changed = True
             return fixed
         return m.group()
@@ -124,5 +242,7 @@ def suggest(reader: Reader, query: str) -> str | None:
             return fixed
         return m.group()
 
-    out = _KANA_WORD.sub(kana, _LATIN_WORD.sub(latin, query))
+    out = _LATIN_WORD.sub(latin, query)
+    if few_hits:
+        out = _KANA_WORD.sub(kana, out)
     return out if changed else None
