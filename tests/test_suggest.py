@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from searchkit import Index
@@ -40,3 +42,17 @@ def test_variant_costs() -> None:
     v = _variants("gamse")
     assert v["games"] < v["game"] == v["gamxe"] < v["gampe"]  # swap < extra or neighbouring key < other key
     assert all(s[0] == "g" for s in v)  # the first letter is kept
+
+
+def test_a_kana_word_is_not_corrected_to_itself_or_from_inside_a_word(tmp_path: Path) -> None:
+    """スーパー is not corrected to スパ (the same reading once long vowels fold), nor
+    おおかみ to オオカミ; the まな of まな板 is not a word to correct."""
+    from searchkit.results.suggest import _kana_form
+
+    assert _kana_form("おおかみ") == _kana_form("オオカミ")
+    assert _kana_form("スーパー") == _kana_form("スパ") and _kana_form("ケイ") != _kana_form("圭")
+    ix = Index.create(tmp_path / "ix")
+    ix.add([{"id": "a", "body": "スパに行った。スパでマナーを守る。"}, {"id": "b", "body": "土井さんとスーパーへ。"},
+            {"id": "c", "body": "登場したまな板。"}])
+    assert ix.search("スーパー 土井").suggestion is None
+    assert ix.search("登場 まな板").suggestion is None

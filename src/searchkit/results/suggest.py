@@ -204,9 +204,14 @@ def _correct_kana(reader: Reader, word: str) -> str | None:
         if sum(seen.values()) >= 50:
             break
     for written, _ in seen.most_common():
-        if written != word:
+        if _kana_form(written) != _kana_form(word):  # not the same word in the other kana or long vowels
             return written
     return None
+
+
+def _kana_form(word: str) -> str:
+    """Katakana without long-vowel marks (おおかみ and オオカミ, スーパー and スパ alike)."""
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word).replace("ー", "")
 
 
 def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
@@ -234,7 +239,8 @@ def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
 
     def kana(m: re.Match[str]) -> str:
         nonlocal changed
-        if not is_kana(m.group()):
+        before, after = query[m.start() - 1:m.start()], query[m.end():m.end() + 1]
+        if not is_kana(m.group()) or before.isalnum() or after.isalnum():  # まな of まな板 is no word
             return m.group()
         fixed = _correct_kana(reader, m.group())
         if fixed:
