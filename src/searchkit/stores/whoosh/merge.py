@@ -7,8 +7,10 @@ blocks into the new segment as they are, with only their document numbers
 shifted: a block's values (positions and character ranges, most of the
 bytes, packed and compressed apart, see :class:`~searchkit._whoosh.PackedValues`)
 are never unpacked. Blocks of fewer than :data:`SMALL_BLOCK` postings (a rare
-term's) are decoded and written again together, so a term found in many
-segments does not end up in many tiny blocks. A term's statistics are summed
+term's) are copied too while they are few; for a term in more than
+:data:`MAX_SMALL_BLOCKS` segments, or with more than that many small blocks
+in one, they are decoded and written again together, so a term never ends
+up in many tiny blocks. A term's statistics are summed
 from the segments' term infos.
 
 The segment's term dictionary is read in (field, term) order and merged
@@ -28,11 +30,15 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermsReader
 from whoosh.reading import SegmentReader
 from whoosh.system import _int_struct, _long_struct
 
-__all__ = ["SMALL_BLOCK", "Copied", "SegmentSource", "TermInfo", "copyable"]
+__all__ = ["MAX_SMALL_BLOCKS", "SMALL_BLOCK", "Copied", "SegmentSource", "TermInfo", "copyable"]
 
 #: Blocks with fewer postings than this are decoded and written again with
 #: their neighbours; larger ones are copied.
 SMALL_BLOCK = 32
+#: A term's small blocks are copied as they are while a segment holds at most
+#: this many of them (and the term is in few segments), so repeated merges
+#: cannot leave a term in many tiny blocks.
+MAX_SMALL_BLOCKS = 4
 
 #: ``(flags, total weight, doc frequency, min length byte, max length byte, max weight, min id, max id)``
 TermInfo = tuple[int, float, int, int, int, float, int, int]
@@ -72,8 +78,13 @@ class SegmentSource:
         return items if self._ordered else iter(sorted(items))
 
     def postings(self, value: bytes, fixedsize: int | None, coalesce: bool = True) -> tuple[TermInfo, list[Copied]]:
-        """A term's info and its postings, as decoded runs and copied blocks, document numbers shifted
-        (with ``coalesce`` False, small blocks are copied too: the term has no other postings to join)."""
+        """A term's info and its postings, as decoded runs and copied blocks, document numbers shifted.
+
+        Small blocks are decoded (to be written again with their neighbours)
+        with ``coalesce``, or when this segment holds more than
+        :data:`MAX_SMALL_BLOCKS` of them for the term; otherwise they are
+        copied too, which is cheaper.
+        """
         size = self._info.size
         info: TermInfo = self._info.unpack(value[:size])
         start = self.startdoc
@@ -85,15 +96,21 @@ class SegmentSource:
         raw = self._postfile.get(offset, length)
         if raw[:4] != WHOOSH3_HEADER_MAGIC:
             raise ValueError(f"not a posting list at offset {offset} of segment {self.reader._segment.segment_id()}")
-        out: list[Copied] = []
+        blocks = []
         pos = 4
         while True:
             signed = _int_struct.unpack_from(raw, pos)[0]
             pos += 4
             end = pos + abs(signed)
             f = io.BytesIO(raw[pos:end])
-            count, maxid, maxweight, comp, minlen, maxlen = pickle.load(f)
-            infobytes, data = raw[pos:pos + f.tell()], raw[pos + f.tell():end]
+            blocks.append((pickle.load(f), raw[pos:pos + f.tell()], raw[pos + f.tell():end]))
+            if signed < 0:
+                break
+            pos = end
+        small = sum(1 for block_info, _, _ in blocks if block_info[0] < SMALL_BLOCK)
+        coalesce = coalesce or small > MAX_SMALL_BLOCKS
+        out: list[Copied] = []
+        for (count, maxid, maxweight, comp, minlen, maxlen), infobytes, data in blocks:
             if coalesce and count < SMALL_BLOCK:
                 out.append(self._decoded(count, comp, data, fixedsize))
             elif start == 0:
@@ -106,9 +123,7 @@ class SegmentSource:
                     block = zlib.compress(block, comp, self._wbits)
                 infobytes = pickle.dumps((count, maxid + start, maxweight, comp, minlen, maxlen), 2)
                 out.append((count, infobytes, block))
-            if signed < 0:
-                return info, out
-            pos = end
+        return info, out
 
     def _decoded(self, count: int, comp: int, data: bytes, fixedsize: int | None
                  ) -> tuple[list[int], list[float], list[bytes]]:

@@ -39,7 +39,7 @@ from whoosh.writing import SegmentWriter
 
 from ...errors import StorageError
 from .formats import PackedValues, Text
-from .merge import SegmentSource, copyable
+from .merge import MAX_SMALL_BLOCKS, SegmentSource, copyable
 
 __all__ = ["ArticleWriter", "ParallelWriter", "TermPool"]
 
@@ -295,7 +295,8 @@ def write_terms(fieldwriter: Any, schema: Any, pdr: Any, pool: TermPool,
             maxbyte = _length_byte(maxlength)
             n, first, last = len(own[0]), own[0][0], own[0][-1]
         for source, value in copies:
-            tinfo, pieces = source.postings(value, fixedsize, coalesce=own is not None or len(copies) > 1)
+            tinfo, pieces = source.postings(value, fixedsize,
+                                            coalesce=len(copies) + (own is not None) > MAX_SMALL_BLOCKS)
             _, weight, df, low_byte, high_byte, top, low_id, high_id = tinfo
             total += weight
             n += df
