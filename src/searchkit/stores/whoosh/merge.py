@@ -85,28 +85,10 @@ class SegmentSource:
         :data:`MAX_SMALL_BLOCKS` of them for the term; otherwise they are
         copied too, which is cheaper.
         """
-        size = self._info.size
-        info: TermInfo = self._info.unpack(value[:size])
+        info, blocks = self._read(value)
         start = self.startdoc
-        if info[0]:  # postings inlined in the term info
-            ids, weights, values = pickle.loads(value[size:])
-            return info, [([d + start for d in ids], list(weights), [v or b"" for v in values])]
-        offset = _long_struct.unpack(value[size:size + 8])[0]
-        length = _int_struct.unpack(value[size + 8:size + 12])[0]
-        raw = self._postfile.get(offset, length)
-        if raw[:4] != WHOOSH3_HEADER_MAGIC:
-            raise ValueError(f"not a posting list at offset {offset} of segment {self.reader._segment.segment_id()}")
-        blocks = []
-        pos = 4
-        while True:
-            signed = _int_struct.unpack_from(raw, pos)[0]
-            pos += 4
-            end = pos + abs(signed)
-            f = io.BytesIO(raw[pos:end])
-            blocks.append((pickle.load(f), raw[pos:pos + f.tell()], raw[pos + f.tell():end]))
-            if signed < 0:
-                break
-            pos = end
+        if blocks is None:  # postings inlined in the term info
+            return info, [self.decoded(value, fixedsize)]
         small = sum(1 for block_info, _, _ in blocks if block_info[0] < SMALL_BLOCK)
         coalesce = coalesce or small > MAX_SMALL_BLOCKS
         out: list[Copied] = []
@@ -124,6 +106,41 @@ class SegmentSource:
                 infobytes = pickle.dumps((count, maxid + start, maxweight, comp, minlen, maxlen), 2)
                 out.append((count, infobytes, block))
         return info, out
+
+    def decoded(self, value: bytes, fixedsize: int | None) -> tuple[list[int], list[float], list[bytes]]:
+        """All of a term's postings ``(docnums, weights, values)``, document numbers shifted."""
+        info, blocks = self._read(value)
+        if blocks is None:
+            ids, weights, values = pickle.loads(value[self._info.size:])
+            return [d + self.startdoc for d in ids], list(weights), [v or b"" for v in values]
+        out: tuple[list[int], list[float], list[bytes]] = ([], [], [])
+        for (count, _, _, comp, _, _), _, data in blocks:
+            for into, part in zip(out, self._decoded(count, comp, data, fixedsize)):
+                into += part  # type: ignore[operator]
+        return out
+
+    def _read(self, value: bytes) -> tuple[TermInfo, list[tuple[Any, bytes, bytes]] | None]:
+        """A term's info and its blocks ``(block info, info bytes, data)``; None for inlined postings."""
+        size = self._info.size
+        info: TermInfo = self._info.unpack(value[:size])
+        if info[0]:
+            return info, None
+        offset = _long_struct.unpack(value[size:size + 8])[0]
+        length = _int_struct.unpack(value[size + 8:size + 12])[0]
+        raw = self._postfile.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise ValueError(f"not a posting list at offset {offset} of segment {self.reader._segment.segment_id()}")
+        blocks = []
+        pos = 4
+        while True:
+            signed = _int_struct.unpack_from(raw, pos)[0]
+            pos += 4
+            end = pos + abs(signed)
+            f = io.BytesIO(raw[pos:end])
+            blocks.append((pickle.load(f), raw[pos:pos + f.tell()], raw[pos + f.tell():end]))
+            if signed < 0:
+                return info, blocks
+            pos = end
 
     def _decoded(self, count: int, comp: int, data: bytes, fixedsize: int | None
                  ) -> tuple[list[int], list[float], list[bytes]]:

@@ -30,7 +30,8 @@ from pickle import dumps
 from typing import Any
 
 from whoosh import multiproc
-from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3LeafMatcher, W3TermInfo, W3TermsReader
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo, W3TermsReader
+from whoosh.reading import SegmentReader
 from whoosh.filedb.filetables import _lengths as _KEY_VALUE_LENGTHS
 from whoosh.system import pack_int, pack_long, pack_ushort
 from whoosh.util import random_name
@@ -528,27 +529,28 @@ class _WritesTerms:
         self._pool_postings(reader, startdoc, docmap)
 
     def _pool_postings(self, reader: Any, startdoc: int, docmap: dict[int, int] | None) -> None:
-        terms = getattr(reader, "_terms", None)
-        if not isinstance(terms, W3TermsReader):
+        if not isinstance(reader, SegmentReader) or not isinstance(reader._terms, W3TermsReader):
             SegmentWriter.add_postings_to_pool(self, reader, startdoc, docmap)
             return
         schema = self.schema  # type: ignore[attr-defined]
-        formats = {name: schema[name].format for name in schema.names()}
-        codec, postfile, pool = reader._codec, terms._postfile, self.pool
-        for (fieldname, tbytes), info in terms.items():
-            fmt = formats.get(fieldname)
-            if fmt is None:
-                continue
-            for ids, weights, values in _blocks(codec.postings_reader(postfile, info, fmt)):
-                if docmap is None:
-                    ids = [d + startdoc for d in ids]
-                else:  # deleted documents are not in the map: leave them out
+        fixed = {name: schema[name].format.fixed_value_size() for name in schema.names()
+                 if schema[name].format is not None}
+        source = SegmentSource(self.storage, reader, startdoc if docmap is None else 0,  # type: ignore[attr-defined]
+                               _TERM_INFO, BLOCK_PICKLE_PROTOCOL, COMPRESS_WBITS)
+        try:
+            for fieldname, tbytes, value in source.terms():
+                if fieldname not in fixed:
+                    continue
+                ids, weights, values = source.decoded(value, fixed[fieldname])
+                if docmap is not None:  # deleted documents are not in the map: leave them out
                     kept = [i for i, d in enumerate(ids) if d in docmap]
                     ids = [docmap[ids[i]] for i in kept]
                     weights = [weights[i] for i in kept]
                     values = [values[i] for i in kept]
                 if ids:
-                    pool.add_block(fieldname, tbytes, ids, weights, values)
+                    self.pool.add_block(fieldname, tbytes, ids, weights, values)
+        finally:
+            source.close()
 
     def _close_sources(self) -> None:
         for source in self._sources:
@@ -565,25 +567,6 @@ class _WritesTerms:
             self._close_sources()
             if pdr:
                 pdr.close()
-
-
-def _blocks(m: Any) -> Iterator[tuple[Sequence[int], Sequence[float], Sequence[bytes | None]]]:
-    """``(docnums, weights, values)`` of each posting block of a term's matcher."""
-    if not isinstance(m, W3LeafMatcher):  # a few postings inlined in the term info
-        ids, weights, values = [], [], []
-        while m.is_active():
-            ids.append(m.id())
-            weights.append(m.weight())
-            values.append(m.value())
-            m.next()
-        yield ids, weights, values
-        return
-    while m.is_active():
-        m._read_ids()
-        m._read_weights()
-        m._read_values()
-        yield m._ids, m._weights, m._values
-        m._next_block()
 
 
 class ArticleWriter(_WritesTerms, SegmentWriter):  # type: ignore[misc]
