@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 from ..analysis.normalize import fold_kanji
+from ..query.plan import Not, Phrase, Term
 from .highlight import Mark, Snippet, make_snippet, whole_units
 
 if TYPE_CHECKING:
@@ -309,8 +310,6 @@ _MAX_GAP = 24
 def _units(plan: Plan) -> dict[str, tuple[set[str], set[tuple[str, ...]]]]:
     """Per field, the terms a plan searches on their own and its phrases (the
     body's opening, ``lead``, counts as the body; ``Not`` clauses are left out)."""
-    from ..query.plan import Not, Phrase, Term
-
     out: dict[str, tuple[set[str], set[tuple[str, ...]]]] = {}
     stack: list[Any] = [plan]
     while stack:
