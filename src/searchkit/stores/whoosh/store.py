@@ -54,11 +54,14 @@ from ...query.plan import BM25_B, BM25_K1, Plan
 from ..base import FACETS, Doc, Occurrences, Sort
 from .compile import _AllWords, _Sum, _Union, compile_plan
 from .damage import DAMAGE, close_files, damaged, reading
+from .files import install as _read_segments_in_place
 from .matching import SeenBlocks, doc_frequency, posting_value
 from .schema import article_schema
 from .writer import ArticleWriter, ParallelWriter
 
 __all__ = ["WhooshFound", "WhooshPrepared", "WhooshReader", "WhooshStore"]
+
+_read_segments_in_place()
 
 _INDEX_NAME = "articles"
 _META = "searchkit.json"
