@@ -8,7 +8,8 @@ Per size the corpus is made by ``benchmarks/make_large.py`` (seed 1) unless it i
 in ``--data``, then indexed by the CLI exactly as a user would (``searchkit index FILE -i DIR``:
 default batches and writer processes) in a child process. Measured: wall and CPU time
 (the child and its writer processes), articles/s, peak memory as the summed PSS of the
-process tree (``/proc/PID/smaps_rollup``, sampled every second), index size on disk, the
+process tree (``/proc/PID/smaps_rollup``, sampled every second), and its anonymous part
+(the processes' own memory; the rest is mapped index files), index size on disk, the
 number of segments; then in a fresh process the time to open the index and answer one
 search, and top-10 p50/p95 for 250 two-word title queries (drawn from the bundled corpora,
 the same at every size) without and with snippets, and for 200 JSQuAD questions.
@@ -30,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from speed import _tree, _tree_pss_mb as _pss_mib  # the process and its writer workers; their PSS
+from speed import _tree  # the process and its writer workers
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,6 +48,23 @@ def _label(n: int) -> str:
     return f"{n // 1_000_000}m" if n % 1_000_000 == 0 else f"{n // 1000}k"
 
 
+def memory_mib(pids: list[int]) -> dict[str, float]:
+    """Summed PSS of *pids*, and its two parts: anonymous (the processes' own
+    memory) and file-backed (mapped index files: page cache, shared and reclaimable)."""
+    out = {"pss": 0.0, "anon": 0.0, "file": 0.0}
+    keys = {"Pss:": "pss", "Pss_Anon:": "anon", "Pss_File:": "file"}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                for line in fh:
+                    key = keys.get(line.split(maxsplit=1)[0])
+                    if key:
+                        out[key] += int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
 def corpus_file(n: int, data: Path) -> Path:
     """The synthetic corpus of *n* articles, made if missing."""
     path = data / f"large-{_label(n)}.jsonl.gz"
@@ -61,14 +79,15 @@ def index_once(corpus: Path, ix_dir: Path, log: Path) -> dict[str, Any]:
     shutil.rmtree(ix_dir, ignore_errors=True)
     cmd = [sys.executable, "-m", "searchkit", "index", str(corpus), "-i", str(ix_dir)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak, samples = 0.0, []
+    peak = {"pss": 0.0, "anon": 0.0, "file": 0.0}
+    samples = []
     t0 = time.perf_counter()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT)
         while proc.poll() is None:
-            pss = _pss_mib(_tree(proc.pid))
-            peak = max(peak, pss)
-            samples.append([round(time.perf_counter() - t0, 1), round(pss)])
+            mem = memory_mib(_tree(proc.pid))
+            peak = {key: max(value, mem[key]) for key, value in peak.items()}
+            samples.append([round(time.perf_counter() - t0, 1), round(mem["pss"]), round(mem["anon"])])
             time.sleep(1.0)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
@@ -76,7 +95,8 @@ def index_once(corpus: Path, ix_dir: Path, log: Path) -> dict[str, Any]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     segments = sum(1 for p in ix_dir.iterdir() if p.suffix == ".seg")
-    return {"wall_s": wall, "cpu_s": cpu, "peak_pss_mib": peak, "index_mb": dir_size(ix_dir) / 1e6,
+    return {"wall_s": wall, "cpu_s": cpu, "peak_pss_mib": peak["pss"], "peak_anon_mib": peak["anon"],
+            "peak_file_mib": peak["file"], "index_mb": dir_size(ix_dir) / 1e6,
             "segments": segments, "pss_samples": samples[:: max(1, len(samples) // 200)]}
 
 
@@ -109,6 +129,7 @@ def query_child(ix_dir: str, queries_path: str) -> dict[str, Any]:
     ms = time_queries(searchkit_query_fn(ix, snippets=False), qs["questions"], warmup=qs["question_warmup"])
     out["question"] = latency_summary(ms)
     out["hits"] = sum(1 for q in qs["title"] if len(ix.search(q, limit=1)) > 0) / len(qs["title"])
+    out["memory_mib"] = memory_mib([os.getpid()])  # after the queries
     ix.close()
     return out
 

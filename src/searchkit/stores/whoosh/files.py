@@ -57,6 +57,8 @@ class ViewReader:
     def readline(self, limit: int = -1) -> bytes:
         view, start = self._view, self._pos
         end = len(view) if limit is None or limit < 0 else min(start + limit, len(view))
+        if start >= end:
+            return b""
         for i in range(start, end):  # lines are rare in a segment (nothing reads them in a search)
             if view[i] == 0x0A:
                 end = i + 1
@@ -122,4 +124,4 @@ class MappedFile(BufferFile):  # type: ignore[misc]
 
 def install() -> None:
     """Open the files of compound segments as :class:`MappedFile` (idempotent)."""
-    whoosh.filedb.compound.BufferFile = MappedFile  # type: ignore[attr-defined]
+    whoosh.filedb.compound.BufferFile = MappedFile
