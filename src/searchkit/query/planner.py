@@ -77,6 +77,10 @@ NAME_BOOST = 0.6
 #: Extra weight of a word found in the opening of the body (the ``lead`` field).
 LEAD_BOOST = 0.6
 KEYWORD_MAX_UNITS = 2
+#: Weight of a headline's series tag (【Sports Watch】, ［PR］, vol.2, 第3回,
+#: Presented by …) in a long query: siblings of a series share it.
+SERIES_WEIGHT = 1.0
+SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
 #: How Japanese questions without a question word end: …の名前は。 …したのか。
@@ -281,6 +285,8 @@ class Planner:
 
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> Plan:
         toks = [t for _, ts in runs for t in ts]
+        weight = {id(t): w for text, ts in runs for t, w in zip(ts, series_weights(text, ts))}
+        toks = [t for t in toks if weight[id(t)] > 0] or toks  # a series tag alone is searched for
         n_docs = self.stats.doc_count_all() if self.stats is not None else 0
         if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
             # Words in most articles add little to BM25 but cost the most to
@@ -302,7 +308,7 @@ class Planner:
                 else:
                     clauses += plans
         for t in toks:
-            q = self.term(t, TEXT_FIELDS, lead=True)
+            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=True)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
@@ -358,6 +364,12 @@ class Planner:
         return AnyOf(items) if isinstance(node, Or) else All(items)
 
 
+
+
+def series_weights(text: str, toks: Sequence[Token]) -> list[float]:
+    """:data:`SERIES_WEIGHT` for each token inside a series tag of ``text``, else 1."""
+    spans = [m.span() for m in SERIES_TAG.finditer(text)] if SERIES_WEIGHT != 1.0 else []
+    return [SERIES_WEIGHT if any(a <= t.start < b for a, b in spans) else 1.0 for t in toks]
 
 
 def flatten(node: Node | None) -> list[Text]:
