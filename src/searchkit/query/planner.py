@@ -80,6 +80,9 @@ KEYWORD_MAX_UNITS = 2
 #: Weight of a headline's series tag (【Sports Watch】, ［PR］, vol.2, 第3回,
 #: Presented by …) in a long query: siblings of a series share it.
 SERIES_WEIGHT = 1.0
+INDEFINITE_NOT_ASKED = False
+QUOTED_NOT_ASKED = False
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
 SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
@@ -135,10 +138,15 @@ class Planner:
         asked: list[Token] = []
         sentence = False
         masked = list(text)
+        quoted = [m.span() for m in _QUOTED.finditer(text)] if QUOTED_NOT_ASKED else []
         for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(text):
             # A question word by lemma or as written (UniDic reads どの in
             # ふつうどのくらい as 殿; English ones are stop words, never kept).
             question = term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS
+            if question and INDEFINITE_NOT_ASKED and text[e:e + 1] in ("も", "で") and text[e:e + 2] != "で。":
+                question = False  # 誰も, いつも, どれでも: not asking
+            if question and any(a <= s < b for a, b in quoted):
+                question = False
             if question:
                 masked[s:e] = [_rerank.MASK] * (e - s)
             if not keep:
