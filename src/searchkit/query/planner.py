@@ -82,6 +82,8 @@ KEYWORD_MAX_UNITS = 2
 SERIES_WEIGHT = 1.0
 INDEFINITE_NOT_ASKED = False
 QUOTED_NOT_ASKED = False
+HEADLINE_NOT_ASKED = False
+_HEADLINE = re.compile(r"[!！]|[?？]\s*\S|【")
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
 SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
@@ -163,6 +165,12 @@ class Planner:
                 continue
             toks.append(tok)
         self.question_texts.append("".join(masked))
+        if HEADLINE_NOT_ASKED and _HEADLINE.search(text):
+            self.asked = False
+            if HEADLINE_NOT_ASKED >= 2:
+                self.question_end = False
+            if HEADLINE_NOT_ASKED >= 3:
+                self.question_mark = False
         if text.rstrip().endswith(("?", "？")):
             self.question_mark = True
         elif _QUESTION_END.search(text):
