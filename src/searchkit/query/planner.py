@@ -76,6 +76,8 @@ COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
 #: Extra weight of a word found in the opening of the body (the ``lead`` field).
 LEAD_BOOST = 0.6
+#: … for a query in Japanese.
+LEAD_BOOST_JA = 0.6
 KEYWORD_MAX_UNITS = 2
 #: Weight of a headline's series tag (【Sports Watch】, ［PR］, vol.2, 第3回,
 #: Presented by …) in a long query: siblings of a series share it.
@@ -196,13 +198,13 @@ class Planner:
     def _clauses(self, term: str, fields: Sequence[str], boost: float) -> list[Plan]:
         return [Term(f, term, round(boost * (TITLE_BOOST if f == "title" else 1.0), 4)) for f in fields]
 
-    def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0, lead: bool = False) -> Plan:
+    def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0, lead: float = 0.0) -> Plan:
         """One query word: the term itself, plus its name in the other script
-        (and, with ``lead``, the word in the body's opening)."""
+        (and, with a ``lead`` weight, the word in the body's opening)."""
         self._note(tok.term, tok.surface, "term")
         clauses = self._clauses(tok.term, fields, boost)
         if lead and self.lead and "body" in fields and not self.asked:
-            clauses.append(Term("lead", tok.term, round(boost * LEAD_BOOST, 4)))
+            clauses.append(Term("lead", tok.term, round(boost * lead, 4)))
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
@@ -323,8 +325,9 @@ class Planner:
                     single.setdefault(id(groups[gi][i]), []).extend(plans)
                 else:
                     clauses += plans
+        lead = LEAD_BOOST_JA if any(t.tag != "en-word" for t in toks) else LEAD_BOOST
         for t in toks:
-            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=True)
+            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
