@@ -325,9 +325,9 @@ class Planner:
                     single.setdefault(id(groups[gi][i]), []).extend(plans)
                 else:
                     clauses += plans
-        lead = LEAD_BOOST_JA if any(t.tag != "en-word" for t in toks) else LEAD_BOOST
+        lead_weight = LEAD_BOOST_JA if any(t.tag != "en-word" for t in toks) else LEAD_BOOST
         for t in toks:
-            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
+            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead_weight)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
