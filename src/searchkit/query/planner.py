@@ -325,7 +325,8 @@ class Planner:
                     single.setdefault(id(groups[gi][i]), []).extend(plans)
                 else:
                     clauses += plans
-        lead_weight = LEAD_BOOST_JA if any(t.tag != "en-word" for t in toks) else LEAD_BOOST
+        japanese = any(t.tag != "en-word" for t in toks)
+        lead_weight = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
         for t in toks:
             q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead_weight)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
