@@ -76,18 +76,18 @@ COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
 #: Extra weight of a word found in the opening of the body (the ``lead`` field).
 LEAD_BOOST = 0.6
-#: … for a query in Japanese.
-LEAD_BOOST_JA = 0.6
+#: … for a Japanese query that is not a question (a headline).
+LEAD_BOOST_JA = 1.0
 KEYWORD_MAX_UNITS = 2
-#: Weight of a headline's series tag (【Sports Watch】, ［PR］, vol.2, 第3回,
-#: Presented by …) in a long query: siblings of a series share it.
-SERIES_WEIGHT = 1.0
-INDEFINITE_NOT_ASKED = False
-QUOTED_NOT_ASKED = False
-HEADLINE_NOT_ASKED = False
-_HEADLINE = re.compile(r"[!！]|[?？]\s*\S|【")
-_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
+#: Weight of the words of a series tag in a long query (【Sports Watch】,
+#: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
+SERIES_WEIGHT = 0.25
 SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
+#: A headline's marks (an exclamation, text after a question mark, a 【tag】):
+#: a query holding one is not a question, whatever its words.
+_HEADLINE = re.compile(r"[!！]|[?？]\s*\S|【")
+#: Quoted speech and tags: a question word inside them does not ask.
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
 #: How Japanese questions without a question word end: …の名前は。 …したのか。
@@ -130,11 +130,18 @@ class Planner:
     question_texts: list[str] = field(default_factory=list)
     question_mark: bool = False  # the query ends with a question mark
     question_end: bool = False  # the query ends as a Japanese question does (…は。, …か。, 答えよ)
+    headline: bool = False  # the query has a headline's marks (！, text after ？, 【)
 
     @property
     def question(self) -> bool:
-        """The query reads as a question: a question word, a final question mark or question ending."""
-        return self.asked or self.question_mark or self.question_end
+        """The query reads as a question: a question word, a final question mark or question
+        ending, and no headline's marks."""
+        return not self.headline and (self.asked or self.question_mark or self.question_end)
+
+    @property
+    def asks(self) -> bool:
+        """The query asks something: a question word, and no headline's marks."""
+        return self.asked and not self.headline
 
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
@@ -142,15 +149,13 @@ class Planner:
         asked: list[Token] = []
         sentence = False
         masked = list(text)
-        quoted = [m.span() for m in _QUOTED.finditer(text)] if QUOTED_NOT_ASKED else []
+        quoted = [m.span() for m in _QUOTED.finditer(text)]
         for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(text):
             # A question word by lemma or as written (UniDic reads どの in
-            # ふつうどのくらい as 殿; English ones are stop words, never kept).
-            question = term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS
-            if question and INDEFINITE_NOT_ASKED and text[e:e + 1] in ("も", "で") and text[e:e + 2] != "で。":
-                question = False  # 誰も, いつも, どれでも: not asking
-            if question and any(a <= s < b for a, b in quoted):
-                question = False
+            # ふつうどのくらい as 殿; English ones are stop words, never kept),
+            # unless an indefinite (誰も, いつでも) or quoted (「誰にも話していない」).
+            question = ((term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS)
+                        and not text.startswith(("も", "でも"), e) and not any(a <= s < b for a, b in quoted))
             if question:
                 masked[s:e] = [_rerank.MASK] * (e - s)
             if not keep:
@@ -167,12 +172,8 @@ class Planner:
                 continue
             toks.append(tok)
         self.question_texts.append("".join(masked))
-        if HEADLINE_NOT_ASKED and _HEADLINE.search(text):
-            self.asked = False
-            if HEADLINE_NOT_ASKED >= 2:
-                self.question_end = False
-            if HEADLINE_NOT_ASKED >= 3:
-                self.question_mark = False
+        if _HEADLINE.search(text):
+            self.headline = True
         if text.rstrip().endswith(("?", "？")):
             self.question_mark = True
         elif _QUESTION_END.search(text):
@@ -203,7 +204,7 @@ class Planner:
         (and, with a ``lead`` weight, the word in the body's opening)."""
         self._note(tok.term, tok.surface, "term")
         clauses = self._clauses(tok.term, fields, boost)
-        if lead and self.lead and "body" in fields and not self.asked:
+        if lead and self.lead and "body" in fields and not self.asks:
             clauses.append(Term("lead", tok.term, round(boost * lead, 4)))
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
@@ -304,7 +305,7 @@ class Planner:
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> Plan:
         toks = [t for _, ts in runs for t in ts]
         weight = {id(t): w for text, ts in runs for t, w in zip(ts, series_weights(text, ts))}
-        toks = [t for t in toks if weight[id(t)] > 0] or toks  # a series tag alone is searched for
+        toks = [t for t in toks if weight[id(t)] > 0] or toks  # (a weight of 0 leaves the tag out)
         n_docs = self.stats.doc_count_all() if self.stats is not None else 0
         if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
             # Words in most articles add little to BM25 but cost the most to
@@ -326,17 +327,17 @@ class Planner:
                 else:
                     clauses += plans
         japanese = any(t.tag != "en-word" for t in toks)
-        lead_weight = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
+        lead = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
         for t in toks:
-            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead_weight)
+            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
-            lead = [c for c in subs if isinstance(c, Term) and c.field == "lead"]
+            opening = [c for c in subs if isinstance(c, Term) and c.field == "lead"]
             best = [c for c in subs if not (isinstance(c, Term) and c.field == "lead")]
             best += single.get(id(t), [])
-            clauses += [BestOf(best) if len(best) > 1 else best[0], *lead]
-        if PAIR_BOOST and self.asked:
+            clauses += [BestOf(best) if len(best) > 1 else best[0], *opening]
+        if PAIR_BOOST and self.asks:
             # A question's words tend to stand together in the passage that
             # answers it ("何と呼ぶ" questions quote it); a headline's don't.
             terms = [t.term for t in toks]
@@ -388,7 +389,7 @@ class Planner:
 
 def series_weights(text: str, toks: Sequence[Token]) -> list[float]:
     """:data:`SERIES_WEIGHT` for each token inside a series tag of ``text``, else 1."""
-    spans = [m.span() for m in SERIES_TAG.finditer(text)] if SERIES_WEIGHT != 1.0 else []
+    spans = [m.span() for m in SERIES_TAG.finditer(text)]
     return [SERIES_WEIGHT if any(a <= t.start < b for a, b in spans) else 1.0 for t in toks]
 
 
