@@ -24,7 +24,7 @@ from .errors import QueryError
 from .query import rerank as _rerank
 from .query.plan import AllWords, AnyOf, Plan, Term
 from .query.plan import Sum as _Sum
-from .query.planner import KEYWORD_MAX_UNITS, NAME_BOOST, Planner, filters, flatten
+from .query.planner import KEYWORD_MAX_UNITS, NAME_BOOST, Planner, filters, flatten, is_headline
 from .query.syntax import Parsed, parse
 from .results.hits import Hit, Match, Results
 from .stores.base import Found, Prepared, Reader, Store
@@ -130,6 +130,7 @@ def search(
         runs: list[tuple[str, list[Token]]] = []
         sentence = False
         texts = flatten(parsed.tree)
+        planner.headline = is_headline(" ".join(t.text for t in texts))
         for node in texts:
             toks, is_sentence = planner.tokens(node.text)
             sentence |= is_sentence

@@ -16,6 +16,11 @@ How query text becomes a plan:
   weigh the least). When it asks something (a question word such as 何, どこ,
   who), query terms found next to each other in an article add a bonus
   (:data:`PAIR_BOOST`), and the question words themselves are dropped;
+* a query with a headline's marks (！, text after ？, a 【tag】) is not a
+  question, nor are question words used as indefinites (誰も, いつでも) or
+  quoted (「誰にも話していない」); in a long query the words of a series tag
+  (【Sports Watch】, vol.2, 第3回, Presented by …) weigh :data:`SERIES_WEIGHT`,
+  since every article of the series shares them;
 * queries with operators, quotes or ``field:`` follow the query language, with
   AND between juxtaposed items;
 * names cross scripts: a Japanese proper noun also matches its romaji reading
@@ -30,8 +35,8 @@ How query text becomes a plan:
 
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
-body's opening, ``lead`` (:data:`LEAD_BOOST`: news puts the gist first;
-known-item MRR@10 +0.06); a question that asks something (who, 何…) does not,
+body's opening, ``lead`` (:data:`LEAD_BOOST`, :data:`LEAD_BOOST_JA` for a
+Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question that asks something (who, 何…) does not,
 since its answer can be anywhere in the article, and neither do two-word
 keyword queries (+0.005 MRR@10 there, for 25% more query time). In a long
 query each word counts once, in the field where it scores best (title, body,
@@ -65,8 +70,8 @@ if TYPE_CHECKING:
     from .aliases import AliasTable
     from .synonyms import SynonymTable
 
-__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "NAME_BOOST", "PAIR_BOOST", "QUESTION_WORDS", "Planner",
-           "TITLE_BOOST", "TermStatistics", "filters", "flatten"]
+__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST", "QUESTION_WORDS", "Planner",
+           "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten", "is_headline", "series_weights"]
 
 TITLE_BOOST = 1.5
 PAIR_BOOST = 0.25
@@ -83,8 +88,7 @@ KEYWORD_MAX_UNITS = 2
 #: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
 SERIES_WEIGHT = 0.25
 SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
-#: A headline's marks (an exclamation, text after a question mark, a 【tag】):
-#: a query holding one is not a question, whatever its words.
+#: A headline's marks (:func:`is_headline`): an exclamation, text after a question mark, a 【tag】.
 _HEADLINE = re.compile(r"[!！]|[?？]\s*\S|【")
 #: Quoted speech and tags: a question word inside them does not ask.
 _QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
@@ -130,7 +134,7 @@ class Planner:
     question_texts: list[str] = field(default_factory=list)
     question_mark: bool = False  # the query ends with a question mark
     question_end: bool = False  # the query ends as a Japanese question does (…は。, …か。, 答えよ)
-    headline: bool = False  # the query has a headline's marks (！, text after ？, 【)
+    headline: bool = False  # the query has a headline's marks (:func:`is_headline`)
 
     @property
     def question(self) -> bool:
@@ -172,8 +176,6 @@ class Planner:
                 continue
             toks.append(tok)
         self.question_texts.append("".join(masked))
-        if _HEADLINE.search(text):
-            self.headline = True
         if text.rstrip().endswith(("?", "？")):
             self.question_mark = True
         elif _QUESTION_END.search(text):
@@ -304,7 +306,7 @@ class Planner:
 
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> Plan:
         toks = [t for _, ts in runs for t in ts]
-        weight = {id(t): w for text, ts in runs for t, w in zip(ts, series_weights(text, ts))}
+        weight = series_weights(runs)
         toks = [t for t in toks if weight[id(t)] > 0] or toks  # (a weight of 0 leaves the tag out)
         n_docs = self.stats.doc_count_all() if self.stats is not None else 0
         if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
@@ -387,10 +389,23 @@ class Planner:
 
 
 
-def series_weights(text: str, toks: Sequence[Token]) -> list[float]:
-    """:data:`SERIES_WEIGHT` for each token inside a series tag of ``text``, else 1."""
+def is_headline(text: str) -> bool:
+    """``text`` has a headline's marks (！, text after ？, 【): it is not a question, whatever its words."""
+    return _HEADLINE.search(text) is not None
+
+
+def series_weights(runs: Sequence[tuple[str, Sequence[Token]]]) -> dict[int, float]:
+    """Weight of each token of the runs (by ``id``): :data:`SERIES_WEIGHT` inside a
+    series tag, which may span runs (【Sports Watch】), else 1."""
+    text = " ".join(run for run, _ in runs)
     spans = [m.span() for m in SERIES_TAG.finditer(text)]
-    return [SERIES_WEIGHT if any(a <= t.start < b for a, b in spans) else 1.0 for t in toks]
+    out: dict[int, float] = {}
+    base = 0
+    for run, toks in runs:
+        for t in toks:
+            out[id(t)] = SERIES_WEIGHT if any(a <= base + t.start < b for a, b in spans) else 1.0
+        base += len(run) + 1
+    return out
 
 
 def flatten(node: Node | None) -> list[Text]:
