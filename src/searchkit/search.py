@@ -7,9 +7,10 @@ a keyword query that finds nothing falls back to some of its words, then to
 any; equal scores are ordered by article id.
 
 A question (a question word, a final question mark, or a Japanese question's
-ending: …は。, …か。, 答えよ) is scored with BM25 k1 :data:`QUESTION_K1`, and
-its best candidates are re-scored by its wording found in each
-(:mod:`searchkit.query.rerank`), whatever the page asked for.
+ending: …は。, …か。, 答えよ; not a headline: ！, text after ？, 【tag】) is
+scored with BM25 k1 :data:`QUESTION_K1`, and its best candidates are
+re-scored by its wording found in each (:mod:`searchkit.query.rerank`),
+whatever the page asked for.
 """
 
 from __future__ import annotations

@@ -36,8 +36,9 @@ How query text becomes a plan:
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
 body's opening, ``lead`` (:data:`LEAD_BOOST`, :data:`LEAD_BOOST_JA` for a
-Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question that asks something (who, 何…) does not,
-since its answer can be anywhere in the article, and neither do two-word
+Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question
+that asks something (who, 何…) does not, since its answer can be anywhere in
+the article, and neither do two-word
 keyword queries (+0.005 MRR@10 there, for 25% more query time). In a long
 query each word counts once, in the field where it scores best (title, body,
 or its name in the other script), plus the lead bonus.
@@ -70,8 +71,9 @@ if TYPE_CHECKING:
     from .aliases import AliasTable
     from .synonyms import SynonymTable
 
-__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST", "QUESTION_WORDS", "Planner",
-           "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten", "is_headline", "series_weights"]
+__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
+           "QUESTION_WORDS", "Planner", "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten",
+           "is_headline", "series_weights"]
 
 TITLE_BOOST = 1.5
 PAIR_BOOST = 0.25
@@ -307,7 +309,7 @@ class Planner:
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> Plan:
         toks = [t for _, ts in runs for t in ts]
         weight = series_weights(runs)
-        toks = [t for t in toks if weight[id(t)] > 0] or toks  # (a weight of 0 leaves the tag out)
+        toks = [t for t in toks if weight[id(t)] > 0] or toks  # weight 0: the tag left out, unless alone
         n_docs = self.stats.doc_count_all() if self.stats is not None else 0
         if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
             # Words in most articles add little to BM25 but cost the most to
