@@ -843,3 +843,54 @@ def test_title_snippet_escapes_hostile_titles(tmp_path: Path) -> None:
     [hit] = ix.search("東京")
     html = hit.title_snippet.html()
     assert "<script>" not in html and "<img" not in html and "<mark>東京</mark>" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "question"),
+    [
+        ("【Sports Watch】キム・ヨナに質問、“恋の方はどうですか？”", False),  # a series tag
+        ("色んなアイデアが爆発！　にゃんこ型イヤホンジャックカバーの次は何だ？", False),  # an exclamation
+        ("ソーシャルゲームは他と何が違う？高収益を上げるゲーム会社とは", False),  # text after the question mark
+        ("夢を叶えたい誰もが知りたいお金が貯まる法則", False),  # 誰も: an indefinite
+        ("落合氏が「誰が信用するのか」と発言", False),  # quoted speech
+        ("ゴールデンウイークはどこへ行く？", True),
+        ("冬にシベリアを覆う気団は？", True),
+    ],
+)
+def test_headlines_are_not_questions(analyzer: Any, query: str, question: bool) -> None:
+    from searchkit.query.planner import Planner as _Builder, is_headline
+
+    builder = _Builder(analyzer)
+    builder.tokens(query)
+    builder.headline = is_headline(query)
+    assert builder.question == question
+    assert builder.asks == (question and builder.asked)
+
+
+def _boosts(plan: Any, field: str) -> dict[str, float]:
+    from searchkit.query import plan as p
+
+    out: dict[str, float] = {}
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, p.Term) and node.field == field:
+            out[node.text] = node.boost
+        stack.extend(getattr(node, "clauses", []))
+    return out
+
+
+def test_series_tags_and_the_lead_weigh_by_headline(analyzer: Any) -> None:
+    from searchkit.query import planner as pl
+
+    def plan(query: str) -> Any:
+        builder = pl.Planner(analyzer, lead=True)
+        return builder.question_query([(t, builder.tokens(t)[0]) for t in query.split()])
+
+    tagged = plan("【Sports Watch】長谷部の破局Tシャツにズバリ")
+    assert _boosts(tagged, "body")["sport"] == _boosts(tagged, "body")["watch"] == pl.SERIES_WEIGHT
+    assert _boosts(tagged, "body")["長谷部"] == 1.0
+    assert _boosts(tagged, "lead")["長谷部"] == pl.LEAD_BOOST_JA
+    assert _boosts(plan("独女的映画レビュー vol.11 食べて祈って恋をして"), "body")["vol.11"] == pl.SERIES_WEIGHT
+    assert set(_boosts(plan("Mobile music challenges iPod age"), "lead").values()) == {pl.LEAD_BOOST}
+    assert set(_boosts(plan("冬にシベリアを覆う気団は？"), "lead").values()) == {pl.LEAD_BOOST}

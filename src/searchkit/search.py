@@ -7,9 +7,10 @@ a keyword query that finds nothing falls back to some of its words, then to
 any; equal scores are ordered by article id.
 
 A question (a question word, a final question mark, or a Japanese question's
-ending: …は。, …か。, 答えよ) is scored with BM25 k1 :data:`QUESTION_K1`, and
-its best candidates are re-scored by its wording found in each
-(:mod:`searchkit.query.rerank`), whatever the page asked for.
+ending: …は。, …か。, 答えよ; not a headline: ！, text after ？, 【tag】) is
+scored with BM25 k1 :data:`QUESTION_K1`, and its best candidates are
+re-scored by its wording found in each (:mod:`searchkit.query.rerank`),
+whatever the page asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .errors import QueryError
 from .query import rerank as _rerank
 from .query.plan import AllWords, AnyOf, Plan, Term
 from .query.plan import Sum as _Sum
-from .query.planner import KEYWORD_MAX_UNITS, NAME_BOOST, Planner, filters, flatten
+from .query.planner import KEYWORD_MAX_UNITS, NAME_BOOST, Planner, filters, flatten, is_headline
 from .query.syntax import Parsed, parse
 from .results.hits import Hit, Match, Results
 from .stores.base import Found, Prepared, Reader, Store
@@ -130,6 +131,7 @@ def search(
         runs: list[tuple[str, list[Token]]] = []
         sentence = False
         texts = flatten(parsed.tree)
+        planner.headline = is_headline(" ".join(t.text for t in texts))
         for node in texts:
             toks, is_sentence = planner.tokens(node.text)
             sentence |= is_sentence

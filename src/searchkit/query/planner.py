@@ -16,6 +16,11 @@ How query text becomes a plan:
   weigh the least). When it asks something (a question word such as 何, どこ,
   who), query terms found next to each other in an article add a bonus
   (:data:`PAIR_BOOST`), and the question words themselves are dropped;
+* a query with a headline's marks (！, text after ？, a 【tag】) is not a
+  question, nor are question words used as indefinites (誰も, いつでも) or
+  quoted (「誰にも話していない」); in a long query the words of a series tag
+  (【Sports Watch】, vol.2, 第3回, Presented by …) weigh :data:`SERIES_WEIGHT`,
+  since every article of the series shares them;
 * queries with operators, quotes or ``field:`` follow the query language, with
   AND between juxtaposed items;
 * names cross scripts: a Japanese proper noun also matches its romaji reading
@@ -30,9 +35,10 @@ How query text becomes a plan:
 
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
-body's opening, ``lead`` (:data:`LEAD_BOOST`: news puts the gist first;
-known-item MRR@10 +0.06); a question that asks something (who, 何…) does not,
-since its answer can be anywhere in the article, and neither do two-word
+body's opening, ``lead`` (:data:`LEAD_BOOST`, :data:`LEAD_BOOST_JA` for a
+Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question
+that asks something (who, 何…) does not, since its answer can be anywhere in
+the article, and neither do two-word
 keyword queries (+0.005 MRR@10 there, for 25% more query time). In a long
 query each word counts once, in the field where it scores best (title, body,
 or its name in the other script), plus the lead bonus.
@@ -65,8 +71,9 @@ if TYPE_CHECKING:
     from .aliases import AliasTable
     from .synonyms import SynonymTable
 
-__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "NAME_BOOST", "PAIR_BOOST", "QUESTION_WORDS", "Planner",
-           "TITLE_BOOST", "TermStatistics", "filters", "flatten"]
+__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
+           "QUESTION_WORDS", "Planner", "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten",
+           "is_headline", "series_weights"]
 
 TITLE_BOOST = 1.5
 PAIR_BOOST = 0.25
@@ -76,7 +83,17 @@ COMMON_DF_MIN_DOCS = 200
 NAME_BOOST = 0.6
 #: Extra weight of a word found in the opening of the body (the ``lead`` field).
 LEAD_BOOST = 0.6
+#: … for a Japanese query that is not a question (a headline).
+LEAD_BOOST_JA = 1.0
 KEYWORD_MAX_UNITS = 2
+#: Weight of the words of a series tag in a long query (【Sports Watch】,
+#: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
+SERIES_WEIGHT = 0.25
+SERIES_TAG = re.compile(r"【[^】]*】|［[^］]*］|\[[^\]]*\]|\b[Vv][Oo][Ll]\.?\s*\d+|第\s*\d+\s*[回話]|Presented by.*$")
+#: A headline's marks (:func:`is_headline`): an exclamation, text after a question mark, a 【tag】.
+_HEADLINE = re.compile(r"[!！]|[?？]\s*\S|【")
+#: Quoted speech and tags: a question word inside them does not ask.
+_QUOTED = re.compile(r"「[^」]*」|『[^』]*』|“[^”]*”|【[^】]*】")
 _EXACT_FIELDS = ("id", "lang", "category", "tags")
 _PUNCT_TAGS = ("補助記号", "空白", "記号")
 #: How Japanese questions without a question word end: …の名前は。 …したのか。
@@ -119,11 +136,18 @@ class Planner:
     question_texts: list[str] = field(default_factory=list)
     question_mark: bool = False  # the query ends with a question mark
     question_end: bool = False  # the query ends as a Japanese question does (…は。, …か。, 答えよ)
+    headline: bool = False  # the query has a headline's marks (:func:`is_headline`)
 
     @property
     def question(self) -> bool:
-        """The query reads as a question: a question word, a final question mark or question ending."""
-        return self.asked or self.question_mark or self.question_end
+        """The query reads as a question: a question word, a final question mark or question
+        ending, and no headline's marks."""
+        return not self.headline and (self.asked or self.question_mark or self.question_end)
+
+    @property
+    def asks(self) -> bool:
+        """The query asks something: a question word, and no headline's marks."""
+        return self.asked and not self.headline
 
     def tokens(self, text: str) -> tuple[list[Token], bool]:
         """Analyzed query terms (question words dropped) and whether it reads as a sentence."""
@@ -131,10 +155,13 @@ class Planner:
         asked: list[Token] = []
         sentence = False
         masked = list(text)
+        quoted = [m.span() for m in _QUOTED.finditer(text)]
         for surface, term, tag, s, e, keep, reading in self.analyzer.morphemes(text):
             # A question word by lemma or as written (UniDic reads どの in
-            # ふつうどのくらい as 殿; English ones are stop words, never kept).
-            question = term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS
+            # ふつうどのくらい as 殿; English ones are stop words, never kept),
+            # unless an indefinite (誰も, いつでも) or quoted (「誰にも話していない」).
+            question = ((term in QUESTION_WORDS or surface.lower() in QUESTION_WORDS)
+                        and not text.startswith(("も", "でも"), e) and not any(a <= s < b for a, b in quoted))
             if question:
                 masked[s:e] = [_rerank.MASK] * (e - s)
             if not keep:
@@ -176,13 +203,13 @@ class Planner:
     def _clauses(self, term: str, fields: Sequence[str], boost: float) -> list[Plan]:
         return [Term(f, term, round(boost * (TITLE_BOOST if f == "title" else 1.0), 4)) for f in fields]
 
-    def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0, lead: bool = False) -> Plan:
+    def term(self, tok: Token, fields: Sequence[str], boost: float = 1.0, lead: float = 0.0) -> Plan:
         """One query word: the term itself, plus its name in the other script
-        (and, with ``lead``, the word in the body's opening)."""
+        (and, with a ``lead`` weight, the word in the body's opening)."""
         self._note(tok.term, tok.surface, "term")
         clauses = self._clauses(tok.term, fields, boost)
-        if lead and self.lead and "body" in fields and not self.asked:
-            clauses.append(Term("lead", tok.term, round(boost * LEAD_BOOST, 4)))
+        if lead and self.lead and "body" in fields and not self.asks:
+            clauses.append(Term("lead", tok.term, round(boost * lead, 4)))
         for alt, how in self._cross_script(tok) if self.cross_script else ():
             self._note(alt, tok.surface, how)
             clauses += self._clauses(alt, fields, boost * NAME_BOOST)
@@ -281,6 +308,8 @@ class Planner:
 
     def question_query(self, runs: list[tuple[str, list[Token]]]) -> Plan:
         toks = [t for _, ts in runs for t in ts]
+        weight = series_weights(runs)
+        toks = [t for t in toks if weight[id(t)] > 0] or toks  # weight 0: the tag left out, unless alone
         n_docs = self.stats.doc_count_all() if self.stats is not None else 0
         if COMMON_DF is not None and len(toks) > 2 and n_docs >= COMMON_DF_MIN_DOCS:
             # Words in most articles add little to BM25 but cost the most to
@@ -301,16 +330,18 @@ class Planner:
                     single.setdefault(id(groups[gi][i]), []).extend(plans)
                 else:
                     clauses += plans
+        japanese = any(t.tag != "en-word" for t in toks)
+        lead = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
         for t in toks:
-            q = self.term(t, TEXT_FIELDS, lead=True)
+            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
-            lead = [c for c in subs if isinstance(c, Term) and c.field == "lead"]
+            opening = [c for c in subs if isinstance(c, Term) and c.field == "lead"]
             best = [c for c in subs if not (isinstance(c, Term) and c.field == "lead")]
             best += single.get(id(t), [])
-            clauses += [BestOf(best) if len(best) > 1 else best[0], *lead]
-        if PAIR_BOOST and self.asked:
+            clauses += [BestOf(best) if len(best) > 1 else best[0], *opening]
+        if PAIR_BOOST and self.asks:
             # A question's words tend to stand together in the passage that
             # answers it ("何と呼ぶ" questions quote it); a headline's don't.
             terms = [t.term for t in toks]
@@ -358,6 +389,25 @@ class Planner:
         return AnyOf(items) if isinstance(node, Or) else All(items)
 
 
+
+
+def is_headline(text: str) -> bool:
+    """``text`` has a headline's marks (！, text after ？, 【): it is not a question, whatever its words."""
+    return _HEADLINE.search(text) is not None
+
+
+def series_weights(runs: Sequence[tuple[str, Sequence[Token]]]) -> dict[int, float]:
+    """Weight of each token of the runs (by ``id``): :data:`SERIES_WEIGHT` inside a
+    series tag, which may span runs (【Sports Watch】), else 1."""
+    text = " ".join(run for run, _ in runs)
+    spans = [m.span() for m in SERIES_TAG.finditer(text)]
+    out: dict[int, float] = {}
+    base = 0
+    for run, toks in runs:
+        for t in toks:
+            out[id(t)] = SERIES_WEIGHT if any(a <= base + t.start < b for a, b in spans) else 1.0
+        base += len(run) + 1
+    return out
 
 
 def flatten(node: Node | None) -> list[Text]:
