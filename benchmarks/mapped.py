@@ -34,21 +34,12 @@ SRC = os.path.join(ROOT, "src")
 if os.path.isdir(os.path.join(SRC, "searchkit")):  # benchmark the checkout, not an install
     sys.path.insert(0, SRC)
 
+from scale import memory_mib  # noqa: E402
 from searchkit.bench import latency_summary, load_jsonl, median, sample_queries, searchkit_query_fn, time_queries  # noqa: E402
 
 DATA = os.path.join(HERE, "data")
 CORPORA = [os.path.join(DATA, "livedoor-ja.jsonl.gz"), os.path.join(DATA, "bbc-en.jsonl.gz")]
 READERS = ("mapped", "copied")
-
-
-def _memory() -> dict[str, float]:
-    out = {"pss": 0.0, "anon": 0.0}
-    with open("/proc/self/smaps_rollup") as fh:
-        for line in fh:
-            key = {"Pss:": "pss", "Pss_Anon:": "anon"}.get(line.split(maxsplit=1)[0])
-            if key:
-                out[key] = int(line.split()[1]) / 1024
-    return out
 
 
 def _use(reader: str) -> None:
@@ -73,7 +64,7 @@ def search_child(reader: str, index: str, queries: list[str]) -> dict[str, Any]:
     for key, snippets in (("p50_ms", False), ("snippets_p50_ms", True)):
         ms = time_queries(searchkit_query_fn(ix, snippets=snippets), queries[50:], warmup=queries[:50])
         out[key] = latency_summary(ms)["p50_ms"]
-    out["memory_mib"] = _memory()
+    out["memory_mib"] = memory_mib([os.getpid()])
     ix.close()
     return out
 
