@@ -12,11 +12,18 @@ Usage::
   query counts as corrected when the suggestion gives back both words. Titles
   with an even position in the sorted ids make the ``dev`` set, odd ones the
   ``held-out`` set (500 queries each, seeds 1 / 2).
+* **Kana for kanji**: nouns written in kanji in Japanese titles (one MeCab
+  common noun, 2+ characters, written in 20+ articles), typed as the hiragana
+  of their reading (記者 → きしゃ): the share whose suggestion is the noun, or
+  that find it as typed (MeCab reads the kana as the same word). Nouns at even
+  positions in sorted order make the ``dev`` set, odd ones ``held-out`` (500
+  each, seeds 1 / 2).
 * **False alarms**: the same pairs spelled correctly, and every title as
   written (7,367 JA, 2,095 EN): the share that gets a suggestion.
-* **Related**: 100 random probes (``random.Random(7)`` over the sorted ids):
-  the share of their 5 related articles in the probe's category, and how many
-  are in the other language.
+* **Related**: 100 random probes (``random.Random(7)`` over the sorted ids;
+  ``--related-probes``, ``--related-seed`` for others): the share of their 5
+  related articles in the probe's category, and how many are in the other
+  language.
 
 The index (titles included, as users have it) is built once under ``--work``
 and reused.
@@ -43,6 +50,7 @@ if os.path.isdir(os.path.join(SRC, "searchkit")):  # benchmark the checkout, not
     sys.path.insert(0, SRC)
 
 import searchkit  # noqa: E402
+from searchkit.analysis import Analyzer  # noqa: E402
 from searchkit.evaluate import load_jsonl  # noqa: E402
 
 N_TYPOS, COMMON_DF, REAL_WORD_DF = 500, 20, 3
@@ -61,6 +69,7 @@ for r, row in enumerate(ROWS):
                 near += [ROWS[rr][c + d] for d in (-1, 0, 1) if 0 <= c + d < len(ROWS[rr])]
         NEIGHBOURS[ch] = "".join(near)
 WORD = re.compile(r"[A-Za-z]+")
+KANJI = re.compile(r"[\u3400-\u9fff々]+")
 
 
 def one_edit(word: str, rng: random.Random) -> str:
@@ -111,6 +120,51 @@ def typo_sets(en: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
     return out
 
 
+_TAGGER: Any = None
+
+
+def noun_reading(word: str) -> str | None:
+    """MeCab's (unidic-lite's) katakana reading of ``word`` if it is one common noun, asked
+    of fugashi directly rather than of searchkit's own code."""
+    global _TAGGER
+    if _TAGGER is None:
+        import fugashi
+
+        _TAGGER = fugashi.Tagger()
+    nodes = list(_TAGGER(word))
+    if len(nodes) != 1 or nodes[0].surface != word:
+        return None
+    f = nodes[0].feature
+    if f.pos1 != "名詞" or f.pos2 != "普通名詞" or not f.kana or f.kana == "*":
+        return None
+    return str(f.kana)
+
+
+def kana_sets(ja: list[dict[str, Any]], analyzer: Any) -> dict[str, list[dict[str, str]]]:
+    nouns: set[str] = set()
+    for d in ja:
+        for surface, _, tag, _, _, _, _ in analyzer.morphemes(d.get("title", "")):
+            if tag == "名詞-普通名詞" and len(surface) >= 2 and KANJI.fullmatch(surface):
+                nouns.add(surface)
+    texts = [d.get("title", "") + "\n" + d.get("body", "") for d in ja]
+    out: dict[str, list[dict[str, str]]] = {}
+    ordered = sorted(nouns)
+    for name, parity, seed in (("dev", 0, 1), ("held-out", 1, 2)):
+        pool = ordered[parity::2]
+        random.Random(seed).shuffle(pool)
+        rows: list[dict[str, str]] = []
+        for noun in pool:
+            reading = noun_reading(noun)
+            if not reading or sum(noun in t for t in texts) < COMMON_DF:
+                continue
+            hiragana = "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in reading)
+            rows.append({"query": hiragana, "right": noun})
+            if len(rows) == N_TYPOS:
+                break
+        out[name] = rows
+    return out
+
+
 def build(work: str, docs: list[dict[str, Any]]) -> searchkit.Index:
     path = os.path.join(work, "index")
     if os.path.isdir(path):
@@ -120,18 +174,46 @@ def build(work: str, docs: list[dict[str, Any]]) -> searchkit.Index:
     return ix
 
 
+def related_share(ix: searchkit.Index, ja: list[dict[str, Any]], en: list[dict[str, Any]], n: int, seed: int
+                  ) -> dict[str, Any]:
+    """Of the 5 related articles of ``n`` random probes, the share in the probe's category."""
+    lang = {d["id"]: d.get("lang") or ("ja" if d in ja else "en") for d in ja + en}
+    cat = {d["id"]: d.get("category") for d in ja + en}
+    probes = random.Random(seed).sample(sorted(cat), n)
+    same = total = other = 0
+    for p in probes:
+        for hit in ix.related(p, limit=5):
+            total += 1
+            same += cat[hit.id] == cat[p]
+            other += lang[hit.id] != lang[p]
+    print(f"related ({n} probes, seed {seed}): {same}/{total} in the probe's category ({same / total:.1%}); "
+          f"{other} in the other language", flush=True)
+    return {"probes": n, "seed": seed, "hits": total, "same_category": same, "share": same / total,
+            "other_language": other}
+
+
+def _same_reading(a: str, b: str) -> bool:
+    return noun_reading(a) is not None and noun_reading(a) == noun_reading(b)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--work", default=os.path.join("/tmp", "searchkit-didyoumean"), help="index cache directory")
     ap.add_argument("--set", default="held-out", choices=["dev", "held-out"], help="typo set to score")
     ap.add_argument("--json", default=os.path.join(HERE, "results", "didyoumean.json"), help="output JSON path")
     ap.add_argument("--show", type=int, default=0, help="print this many failures")
+    ap.add_argument("--related-probes", type=int, default=100, help="random probes for related articles")
+    ap.add_argument("--related-seed", type=int, default=7, help="seed of the probe sample")
+    ap.add_argument("--only", choices=["related"], help="measure related articles only")
     args = ap.parse_args(argv)
 
     ja = list(load_jsonl(os.path.join(DATA, "livedoor-ja.jsonl.gz")))
     en = list(load_jsonl(os.path.join(DATA, "bbc-en.jsonl.gz")))
     ix = build(args.work, ja + en)
     report: dict[str, Any] = {"set": args.set}
+    if args.only == "related":
+        report["related"] = related_share(ix, ja, en, args.related_probes, args.related_seed)
+        return 0
 
     typos = typo_sets(en)[args.set]
     fixed, offered, wrong = 0, 0, []
@@ -150,6 +232,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     for q, right, s in wrong[: args.show]:
         print(f"  {q!r} → {s!r} (meant {right!r})")
 
+    analyzer = Analyzer()  # the index has no user dictionary
+
+    def terms(text: str) -> set[str]:
+        return {t for t, _, _ in analyzer.terms(text)}
+
+    kana = kana_sets(ja, analyzer)[args.set]
+    counts: Counter[str] = Counter()
+    misses = []
+    for row in kana:
+        s = ix.search(row["query"], limit=10).suggestion
+        if s == row["right"]:
+            counts["suggested"] += 1
+        elif s is None and terms(row["query"]) == terms(row["right"]):
+            counts["found as typed"] += 1
+        else:
+            counts["homophone" if s is not None and _same_reading(s, row["right"]) else "missed"] += 1
+            misses.append((row["query"], row["right"], s))
+    right = counts["suggested"] + counts["found as typed"]
+    report["kana"] = {"n": len(kana), **counts, "right": right, "share": right / len(kana)}
+    print(f"kana for kanji ({args.set}): {right}/{len(kana)} right ({right / len(kana):.1%}): "
+          + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())), flush=True)
+    for q, noun, s in misses[: args.show]:
+        print(f"  {q!r} → {s!r} (meant {noun!r})")
+
     alarms: dict[str, Any] = {}
     for name, queries in (
         ("pairs", [r["right"] for r in typos]),
@@ -164,19 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {q!r} → {s!r}")
     report["false_alarms"] = alarms
 
-    lang = {d["id"]: d.get("lang") or ("ja" if d in ja else "en") for d in ja + en}
-    cat = {d["id"]: d.get("category") for d in ja + en}
-    probes = random.Random(7).sample(sorted(cat), 100)
-    same = total = other = 0
-    for p in probes:
-        for hit in ix.related(p, limit=5):
-            total += 1
-            same += cat[hit.id] == cat[p]
-            other += lang[hit.id] != lang[p]
-    report["related"] = {"probes": 100, "hits": total, "same_category": same, "share": same / total,
-                         "other_language": other}
-    print(f"related: {same}/{total} in the probe's category ({same / total:.1%}); "
-          f"{other} in the other language", flush=True)
+    report["related"] = related_share(ix, ja, en, args.related_probes, args.related_seed)
 
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w", encoding="utf-8") as fh:

@@ -138,11 +138,23 @@ def test_snippets_matches_totals_and_facets_equal(clustered: Index, embedded: In
 
 def test_did_you_mean_equal(clustered: Index, embedded: Index) -> None:
     asked = 0
-    for q in ("goverment", "econmy growth", "marekt", "koizmi", "すまーとふぉん", "アイフォン"):
+    for q in ("goverment", "econmy growth", "marekt", "koizmi", "すまーとふぉん", "アイフォン", "しゅしょう 辞任"):
         want = embedded.search(q, limit=10).suggestion
         assert clustered.search(q, limit=10).suggestion == want, q
         asked += want is not None
     assert asked >= 2
+
+
+def test_top_terms_equal(clustered: Index, embedded: Index) -> None:
+    """The frequent body terms did-you-mean reads kana as kanji from (counts summed over 3 shards)."""
+    def top(ix: Index) -> dict[str, int]:
+        pairs = ix._store.reader().top_terms("body", 60)
+        cut = pairs[-1][1]
+        return {t: df for t, df in pairs if df > cut}  # leave out the tie across the cut
+
+    want = top(embedded)
+    assert len(want) > 20 and top(clustered) == want
+    assert any(not t.isascii() for t in want)  # Japanese terms among them
 
 
 def test_question_ranking_and_related_equal(clustered: Index, embedded: Index, articles: list[dict[str, Any]]) -> None:

@@ -56,3 +56,26 @@ def test_a_kana_word_is_not_corrected_to_itself_or_from_inside_a_word(tmp_path: 
             {"id": "c", "body": "登場したまな板。"}])
     assert ix.search("スーパー 土井").suggestion is None
     assert ix.search("登場 まな板").suggestion is None
+
+
+def test_hiragana_is_read_as_the_frequent_kanji_noun(corpus_index: Index) -> None:
+    """しゅしょう finds nothing (MeCab reads it as 殊勝); 首相, read so, is in many articles."""
+    assert corpus_index.search("しゅしょう").suggestion == "首相"
+    assert corpus_index.search("しゅしょう 辞任").suggestion == "首相 辞任"
+    assert corpus_index.search("じょせい").suggestion == "女性"
+
+
+def test_hiragana_that_finds_articles_is_left_alone(corpus_index: Index) -> None:
+    assert corpus_index.search("えいが").total > 20  # read as 映画 already
+    assert corpus_index.search("えいが").suggestion is None
+
+
+def test_nouns_by_reading(corpus_index: Index) -> None:
+    from searchkit.analysis.japanese import noun_reading
+    from searchkit.results.suggest import NOUN_DF, nouns_by_reading
+
+    table = nouns_by_reading(corpus_index._store.reader())
+    assert table["シュショウ"][0] == "首相" and table["エイガ"][0] == "映画"
+    assert all(len(noun) >= 2 and df >= NOUN_DF and noun_reading(noun) == reading
+               for reading, (noun, df) in table.items())
+    assert noun_reading("言う") is None and noun_reading("小泉首相") is None  # a verb; two words

@@ -55,7 +55,7 @@ from ..errors import AnalysisError, DictionaryNotFound
 from .readings import morpheme_reading
 
 __all__ = ["DICTIONARY", "Morpheme", "japanese_terms", "kanji_number", "morphemes",
-           "name_readings"]
+           "name_readings", "noun_reading", "word_reading"]
 
 DICTIONARY = "unidic-lite"
 
@@ -417,3 +417,39 @@ def name_readings(text: str, offset: int = 0) -> Iterator[tuple[str, int, int, s
         pos = start + n
         if reading:
             yield reading, start, pos, kind
+
+
+
+def _one_morpheme(word: str) -> list[str] | None:
+    """MeCab's features of ``word`` when it reads it as one morpheme, else None."""
+    lines = [line for line in _parse(word) if "\t" in line]
+    if len(lines) != 1:
+        return None
+    parts = lines[0].split("\t")
+    if parts[0] or parts[1] != word:
+        return None
+    return _features(parts[2] if len(parts) > 2 else "")
+
+
+def word_reading(word: str) -> str | None:
+    """The katakana reading of ``word`` when MeCab reads it as one morpheme, else None.
+
+    Example:
+        >>> word_reading("しゅしょう"), word_reading("さいよう")  # 殊勝; さい + よう
+        ('シュショウ', None)
+    """
+    f = _one_morpheme(word)
+    return f[_KANA] if f and f[_KANA] not in ("", "*") else None
+
+
+def noun_reading(word: str) -> str | None:
+    """The katakana reading of ``word`` when MeCab reads it as one common noun, else None.
+
+    Example:
+        >>> noun_reading("首相"), noun_reading("言う"), noun_reading("小泉首相")
+        ('シュショウ', None, None)
+    """
+    f = _one_morpheme(word)
+    if f is None or f[_POS1] != "名詞" or f[_POS2] != "普通名詞":
+        return None
+    return f[_KANA] if f[_KANA] not in ("", "*") else None

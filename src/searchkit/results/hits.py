@@ -190,7 +190,7 @@ class Results(Sequence[Hit]):
         (:func:`~searchkit.results.suggest.suggest`), else None."""
         if self._suggestion is False:
             self._suggestion = None
-            if self._prepared is not None:
+            if self._prepared is not None or self.query.strip():  # also a query with no searchable words (こんかい)
                 from .suggest import suggest
 
                 with self._page.store.errors():

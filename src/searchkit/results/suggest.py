@@ -12,6 +12,14 @@
   (``Ueda`` finds 植田, ``Sato`` 佐藤); so are stop words.
 * A kana word is replaced by the Japanese name or loanword indexed with that
   reading: ``こいずみ`` → ``小泉`` (queries that find little only).
+* A hiragana word is replaced by the frequent kanji noun read so (two or more
+  characters, one of the :data:`TOP_TERMS` commonest body terms, in
+  :data:`NOUN_DF` or more articles) when MeCab does not read the word as one
+  word (``さいよう``: さい + よう → ``採用``), or reads it as a word of the same
+  reading that the noun outnumbers :data:`KANA_MORE` times (``しゅしょう``, read
+  as 殊勝 → ``首相``; not ``じしん``, read as 自身, for 地震). Only a word
+  typed alone (between spaces) is read so, before names and loanwords
+  (``こうはく`` → 紅白, not コハク).
 
 Indexed terms are stems and lemmas, so the suggestion shows the word as it is
 written in articles, read from the stored character ranges of occurrences.
@@ -21,10 +29,13 @@ from __future__ import annotations
 
 import math
 import re
+import time
+import weakref
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.english import STOP_WORDS, stem
+from ..analysis.japanese import noun_reading, word_reading
 from ..analysis.names import READING_PREFIX
 from ..analysis.readings import kana_query_reading
 from ..analysis.romaji import fold_romaji, is_kana
@@ -33,7 +44,7 @@ from ..query.plan import All, AnyOf, Term
 if TYPE_CHECKING:
     from ..stores.base import Reader
 
-__all__ = ["edit_distance", "suggest"]
+__all__ = ["edit_distance", "nouns_by_reading", "suggest"]
 
 #: A Latin word that is a whole term (not a piece of O'Leary, Macy's, vol.11).
 _LATIN_WORD = re.compile(r"(?<![\w'’.])[A-Za-z]{3,}(?![\w'’]|[.'’]\w)")
@@ -142,7 +153,7 @@ def _correct_latin(reader: Reader, word: str, context: list[str], query: str, fe
     df = _df(reader, key)
     if not df and not few_hits:  # the query found plenty without it: read otherwise (MOET in Japanese text)
         return None
-    if df and typed not in _forms(reader, key, typed, limit=50):
+    if df and typed not in _forms(reader, key, typed):
         df = 0  # no article writes it so: the stem of a typo (damag, the stem of damage)
     if df >= RARE_DF or (df and _JAPANESE.search(query)):  # rare: judged only by Latin context
         return None
@@ -209,6 +220,56 @@ def _correct_kana(reader: Reader, word: str) -> str | None:
     return None
 
 
+#: The commonest body terms looked at for kanji nouns, and how many articles make one frequent.
+TOP_TERMS, NOUN_DF = 20_000, 20
+#: A hiragana word is replaced when its noun is in this many times as many articles as it finds.
+KANA_MORE = 10
+#: How long a store's table of nouns by reading is kept (it is also rebuilt when the article count changes).
+NOUNS_SECONDS = 600.0
+_HIRAGANA_WORD = re.compile(r"[\u3041-\u3096ー]{2,}")
+_KANJI = re.compile(r"[\u3400-\u9fff]")
+_nouns: weakref.WeakKeyDictionary[Any, tuple[tuple[int, float], dict[str, tuple[str, int]]]] = (
+    weakref.WeakKeyDictionary())
+
+
+def nouns_by_reading(reader: Reader) -> dict[str, tuple[str, int]]:
+    """Katakana reading → (the kanji common noun read so in the most articles, its article count),
+    over the body's :data:`TOP_TERMS` commonest terms in :data:`NOUN_DF` or more articles."""
+    count = reader.doc_count_all()
+    cached = _nouns.get(reader.store)
+    if cached is not None and cached[0][0] == count and time.monotonic() - cached[0][1] < NOUNS_SECONDS:
+        return cached[1]
+    table: dict[str, tuple[str, int]] = {}
+    top = sorted(reader.top_terms("body", TOP_TERMS), key=lambda p: (-p[1], p[0]))
+    for term, df in top:  # most frequent first: the first noun read so wins
+        if df < NOUN_DF:
+            break
+        if len(term) >= 2 and _KANJI.search(term) and (reading := noun_reading(term)) and reading not in table:
+            table[reading] = (term, df)
+    _nouns[reader.store] = ((count, time.monotonic()), table)
+    return table
+
+
+def _correct_hiragana(reader: Reader, word: str) -> str | None:
+    """The frequent kanji noun that ``word`` (hiragana) reads as, unless MeCab reads
+    ``word`` as another word of that reading that is in a tenth as many articles or more."""
+    reading = _katakana(word)
+    noun = nouns_by_reading(reader).get(reading)
+    if noun is None:
+        return None
+    typed = [t for t, _, _ in reader.analyzer.terms(word)]
+    if noun[0] in typed:
+        return None
+    if word_reading(word) != reading:  # not read as a word (さいよう: さい + よう)
+        return noun[0]
+    found = _together(reader, typed) if typed else 0
+    return noun[0] if noun[1] >= KANA_MORE * max(found, 1) else None
+
+
+def _katakana(word: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word)
+
+
 def _kana_form(word: str) -> str:
     """Katakana without long-vowel marks (おおかみ and オオカミ, スーパー and スパ alike)."""
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word).replace("ー", "")
@@ -218,7 +279,8 @@ def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
     """A corrected version of ``query``, or None when no word needs correcting.
 
     ``few_hits``: the query found few articles (or fell back from all its
-    words); otherwise only rare Latin words (:data:`RARE_DF`) are looked at.
+    words); otherwise only rare Latin words (:data:`RARE_DF`) and hiragana
+    words (:data:`KANA_MORE`) are looked at.
     """
     changed = False
     words = [w.lower() for w in _LATIN_WORD.findall(query)]
@@ -242,13 +304,15 @@ def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
         before, after = query[m.start() - 1:m.start()], query[m.end():m.end() + 1]
         if not is_kana(m.group()) or before.isalnum() or after.isalnum():  # まな of まな板 is no word
             return m.group()
-        fixed = _correct_kana(reader, m.group())
+        fixed = None
+        if _HIRAGANA_WORD.fullmatch(m.group()) and not before.strip() and not after.strip():  # a word typed alone
+            fixed = _correct_hiragana(reader, m.group())  # (not the かな of 「…かな」)
+        if not fixed and few_hits:
+            fixed = _correct_kana(reader, m.group())
         if fixed:
             changed = True
             return fixed
         return m.group()
 
-    out = _LATIN_WORD.sub(latin, query)
-    if few_hits:
-        out = _KANA_WORD.sub(kana, out)
+    out = _KANA_WORD.sub(kana, _LATIN_WORD.sub(latin, query))
     return out if changed else None

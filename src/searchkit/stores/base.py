@@ -101,6 +101,11 @@ class Reader(Protocol):
     #: The store indexes the body's opening as ``lead`` (indexes made before it do not).
     has_lead: bool
 
+    @property
+    def store(self) -> Store:
+        """The store this is a view of."""
+        ...
+
     def doc_count(self) -> int:
         """Articles in the index."""
         ...
@@ -135,6 +140,11 @@ class Reader(Protocol):
 
     def terms_from(self, field: str, prefix: str) -> Iterator[str]:
         """Indexed terms of ``field`` that start with ``prefix`` (for did-you-mean)."""
+        ...
+
+    def top_terms(self, field: str, n: int) -> list[tuple[str, int]]:
+        """The ``n`` terms of ``field`` in the most documents, with their document
+        frequency, most frequent first (for did-you-mean)."""
         ...
 
     def written(self, field: str, term: str) -> Iterator[list[str]]:

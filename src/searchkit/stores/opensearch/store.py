@@ -402,6 +402,17 @@ class OpenSearchReader:
         for bucket in self.store.search(body)["aggregations"]["t"]["buckets"]:
             yield str(bucket["key"])
 
+    def top_terms(self, field: str, n: int) -> list[tuple[str, int]]:
+        """The most frequent body terms (at most 50,000), from a terms aggregation on ``body_terms``.
+
+        Each shard sends its ``2n + 1,000`` most frequent (OpenSearch's default of ``1.5n + 10``
+        missed terms of the top 80 on a 3-shard test index)."""
+        if field != "body":
+            return []
+        n = min(n, 50_000)
+        body = {"size": 0, "aggs": {"t": {"terms": {"field": "body_terms", "size": n, "shard_size": 2 * n + 1000}}}}
+        return [(str(b["key"]), int(b["doc_count"])) for b in self.store.search(body)["aggregations"]["t"]["buckets"]]
+
     def written(self, field: str, term: str) -> Iterator[list[str]]:
         """How ``term`` is written in the stored ``field`` of (up to 200) documents holding it, in id order."""
         hits = self.store.search({"size": 200, "sort": [{"id": "asc"}], "_source": False,
