@@ -272,7 +272,7 @@ def _katakana(word: str) -> str:
 
 def _kana_form(word: str) -> str:
     """Katakana without long-vowel marks (おおかみ and オオカミ, スーパー and スパ alike)."""
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word).replace("ー", "")
+    return _katakana(word).replace("ー", "")
 
 
 def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
