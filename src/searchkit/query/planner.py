@@ -86,6 +86,7 @@ LEAD_BOOST = 0.6
 #: … for a Japanese query that is not a question (a headline).
 LEAD_BOOST_JA = 1.0
 KEYWORD_MAX_UNITS = 2
+_X = {"en_df": None, "cap": 1.0, "first": 1.0, "en_lead": None, "lang_idf": None, "ja_too": False, "cap_pair": 0.0}  # EXPERIMENT
 #: Weight of the words of a series tag in a long query (【Sports Watch】,
 #: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
 SERIES_WEIGHT = 0.25
@@ -316,6 +317,8 @@ class Planner:
             # score: leave them out of long questions.
             limit = COMMON_DF * n_docs
             assert self.stats is not None
+            if _X["en_df"] is not None and all(t.tag == "en-word" for t in toks):
+                limit = _X["en_df"] * self.stats.doc_frequency("lang", "en")
             rare = [t for t in toks if self.stats.doc_frequency("body", t.term) <= limit]
             toks = rare or toks
         clauses: list[Plan] = []
@@ -332,8 +335,24 @@ class Planner:
                     clauses += plans
         japanese = any(t.tag != "en-word" for t in toks)
         lead = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
-        for t in toks:
-            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
+        english = not japanese and not self.question
+        for i, t in enumerate(toks):
+            w = weight[id(t)] or 1.0
+            if english and _X["cap"] != 1.0 and t.surface[:1].isupper() and i > 0:
+                w *= _X["cap"]
+            if english and _X["first"] != 1.0 and i == 0:
+                w *= _X["first"]
+            if english and _X["en_lead"] is not None:
+                lead = _X["en_lead"]
+            if _X["lang_idf"] is not None and self.stats is not None and (not japanese or _X["ja_too"]):
+                import math
+                n_all = self.stats.doc_count_all()
+                n_lang = self.stats.doc_frequency("lang", "ja" if japanese else "en")
+                df = self.stats.doc_frequency("body", t.term)
+                if n_lang and n_all:
+                    r = (math.log(n_lang / (df + 1)) + 1) / (math.log(n_all / (df + 1)) + 1)
+                    w *= max(r, 0.05) ** _X["lang_idf"]
+            q = self.term(t, TEXT_FIELDS, w, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
@@ -341,6 +360,10 @@ class Planner:
             best = [c for c in subs if not (isinstance(c, Term) and c.field == "lead")]
             best += single.get(id(t), [])
             clauses += [BestOf(best) if len(best) > 1 else best[0], *opening]
+        if english and _X["cap_pair"]:
+            for a, b in zip(toks, toks[1:]):
+                if a.surface[:1].isupper() and b.surface[:1].isupper() and b.start - a.end <= 1:
+                    clauses.append(Phrase("body", [a.term, b.term], _X["cap_pair"]))
         if PAIR_BOOST and self.asks:
             # A question's words tend to stand together in the passage that
             # answers it ("何と呼ぶ" questions quote it); a headline's don't.
