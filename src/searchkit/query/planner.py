@@ -86,7 +86,7 @@ LEAD_BOOST = 0.6
 #: … for a Japanese query that is not a question (a headline).
 LEAD_BOOST_JA = 1.0
 KEYWORD_MAX_UNITS = 2
-_X = {"en_df": None, "cap": 1.0, "first": 1.0, "en_lead": None, "lang_idf": None, "ja_too": False, "cap_pair": 0.0}  # EXPERIMENT
+_X = {"en_df": None, "cap": 1.0, "first": 1.0, "en_lead": None, "lang_idf": None, "ja_too": False, "cap_pair": 0.0, "acr": None, "idf_q": True}  # EXPERIMENT
 #: Weight of the words of a series tag in a long query (【Sports Watch】,
 #: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
 SERIES_WEIGHT = 0.25
@@ -339,12 +339,12 @@ class Planner:
         for i, t in enumerate(toks):
             w = weight[id(t)] or 1.0
             if english and _X["cap"] != 1.0 and t.surface[:1].isupper() and i > 0:
-                w *= _X["cap"]
+                w *= _X["acr"] if (_X["acr"] is not None and len(t.surface) > 1 and t.surface.isupper()) else _X["cap"]
             if english and _X["first"] != 1.0 and i == 0:
                 w *= _X["first"]
             if english and _X["en_lead"] is not None:
                 lead = _X["en_lead"]
-            if _X["lang_idf"] is not None and self.stats is not None and (not japanese or _X["ja_too"]):
+            if _X["lang_idf"] is not None and self.stats is not None and (not japanese or _X["ja_too"]) and (_X["idf_q"] or not self.question):
                 import math
                 n_all = self.stats.doc_count_all()
                 n_lang = self.stats.doc_frequency("lang", "ja" if japanese else "en")
