@@ -47,6 +47,7 @@ or its name in the other script), plus the lead bonus.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,7 +72,8 @@ if TYPE_CHECKING:
     from .aliases import AliasTable
     from .synonyms import SynonymTable
 
-__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
+__all__ = ["CAPITAL_WEIGHT", "COMMON_DF", "KEYWORD_MAX_UNITS", "LANGUAGE_IDF", "LEAD_BOOST", "LEAD_BOOST_EN",
+           "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
            "QUESTION_WORDS", "Planner", "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten",
            "is_headline", "series_weights"]
 
@@ -85,8 +87,17 @@ NAME_BOOST = 0.6
 LEAD_BOOST = 0.6
 #: … for a Japanese query that is not a question (a headline).
 LEAD_BOOST_JA = 1.0
+#: … for an English one (whose lead is shorter: ``documents.LEAD_CHARS_EN``).
+LEAD_BOOST_EN = 0.5
+#: Weight of the words of an English headline written with a capital (names,
+#: and the first word): "Hodges announces rugby retirement" is about Hodges.
+CAPITAL_WEIGHT = 1.2
+#: English query words weighed by how rare they are among the English
+#: articles, not among all: idf(English) / idf(all). In an index of mostly
+#: Japanese articles every English word looks rare, its common words nearly as
+#: much as its names.
+LANGUAGE_IDF = True
 KEYWORD_MAX_UNITS = 2
-_X = {"en_df": None, "cap": 1.0, "first": 1.0, "en_lead": None, "lang_idf": None, "ja_too": False, "cap_pair": 0.0, "acr": None, "idf_q": True}  # EXPERIMENT
 #: Weight of the words of a series tag in a long query (【Sports Watch】,
 #: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
 SERIES_WEIGHT = 0.25
@@ -317,8 +328,6 @@ class Planner:
             # score: leave them out of long questions.
             limit = COMMON_DF * n_docs
             assert self.stats is not None
-            if _X["en_df"] is not None and all(t.tag == "en-word" for t in toks):
-                limit = _X["en_df"] * self.stats.doc_frequency("lang", "en")
             rare = [t for t in toks if self.stats.doc_frequency("body", t.term) <= limit]
             toks = rare or toks
         clauses: list[Plan] = []
@@ -334,24 +343,13 @@ class Planner:
                 else:
                     clauses += plans
         japanese = any(t.tag != "en-word" for t in toks)
-        lead = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
-        english = not japanese and not self.question
+        headline = not self.question
+        lead = (LEAD_BOOST_JA if japanese else LEAD_BOOST_EN) if headline else LEAD_BOOST
+        language = self.language_weights(toks) if not japanese else {}
         for i, t in enumerate(toks):
-            w = weight[id(t)] or 1.0
-            if english and _X["cap"] != 1.0 and t.surface[:1].isupper() and i > 0:
-                w *= _X["acr"] if (_X["acr"] is not None and len(t.surface) > 1 and t.surface.isupper()) else _X["cap"]
-            if english and _X["first"] != 1.0 and i == 0:
-                w *= _X["first"]
-            if english and _X["en_lead"] is not None:
-                lead = _X["en_lead"]
-            if _X["lang_idf"] is not None and self.stats is not None and (not japanese or _X["ja_too"]) and (_X["idf_q"] or not self.question):
-                import math
-                n_all = self.stats.doc_count_all()
-                n_lang = self.stats.doc_frequency("lang", "ja" if japanese else "en")
-                df = self.stats.doc_frequency("body", t.term)
-                if n_lang and n_all:
-                    r = (math.log(n_lang / (df + 1)) + 1) / (math.log(n_all / (df + 1)) + 1)
-                    w *= max(r, 0.05) ** _X["lang_idf"]
+            w = (weight[id(t)] or 1.0) * language.get(id(t), 1.0)
+            if headline and not japanese and (i == 0 or t.surface[:1].isupper()):
+                w *= CAPITAL_WEIGHT
             q = self.term(t, TEXT_FIELDS, w, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
@@ -360,10 +358,6 @@ class Planner:
             best = [c for c in subs if not (isinstance(c, Term) and c.field == "lead")]
             best += single.get(id(t), [])
             clauses += [BestOf(best) if len(best) > 1 else best[0], *opening]
-        if english and _X["cap_pair"]:
-            for a, b in zip(toks, toks[1:]):
-                if a.surface[:1].isupper() and b.surface[:1].isupper() and b.start - a.end <= 1:
-                    clauses.append(Phrase("body", [a.term, b.term], _X["cap_pair"]))
         if PAIR_BOOST and self.asks:
             # A question's words tend to stand together in the passage that
             # answers it ("何と呼ぶ" questions quote it); a headline's don't.
@@ -373,6 +367,25 @@ class Planner:
         # Many-term ORs: stores may add up the scores all at once (in Whoosh,
         # in an array instead of a tree of union matchers: several times faster).
         return Sum(clauses, at_once=True)
+
+    def language_weights(self, toks: Sequence[Token]) -> dict[int, float]:
+        """:data:`LANGUAGE_IDF` weights of English query words (by ``id``): each word's
+        idf among the English articles over its idf among all of them."""
+        if not LANGUAGE_IDF or self.stats is None:
+            return {}
+        n_all = self.stats.doc_count_all()
+        n_en = self.stats.doc_frequency("lang", "en")
+        if not n_en or n_en >= n_all:
+            return {}
+
+        def idf(n: int, df: int) -> float:  # as BM25 in Whoosh: log(N / (df + 1)) + 1
+            return math.log(n / (df + 1)) + 1
+
+        out: dict[int, float] = {}
+        for t in toks:
+            df = self.stats.doc_frequency("body", t.term)
+            out[id(t)] = max(idf(n_en, df) / idf(n_all, df), 0.05)
+        return out
 
     def node(self, node: Node, warnings: list[str]) -> Plan | None:
         if isinstance(node, (Text, PhraseNode)):
