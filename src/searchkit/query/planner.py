@@ -36,7 +36,10 @@ How query text becomes a plan:
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
 body's opening, ``lead`` (:data:`LEAD_BOOST`, :data:`LEAD_BOOST_JA` for a
-Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question
+Japanese one, :data:`LEAD_BOOST_EN` for an English one: news puts the gist
+first; known-item MRR@10 +0.06); in an English headline the words written with
+a capital weigh :data:`CAPITAL_WEIGHT`, and English words weigh by their
+rarity among the English articles (:data:`LANGUAGE_IDF`); a question
 that asks something (who, 何…) does not, since its answer can be anywhere in
 the article, and neither do two-word
 keyword queries (+0.005 MRR@10 there, for 25% more query time). In a long
