@@ -892,5 +892,61 @@ def test_series_tags_and_the_lead_weigh_by_headline(analyzer: Any) -> None:
     assert _boosts(tagged, "body")["長谷部"] == 1.0
     assert _boosts(tagged, "lead")["長谷部"] == pl.LEAD_BOOST_JA
     assert _boosts(plan("独女的映画レビュー vol.11 食べて祈って恋をして"), "body")["vol.11"] == pl.SERIES_WEIGHT
-    assert set(_boosts(plan("Mobile music challenges iPod age"), "lead").values()) == {pl.LEAD_BOOST}
+    english = _boosts(plan("Mobile music challenges iPod age"), "lead")
+    assert english["music"] == english["ipod"] == pl.LEAD_BOOST_EN
+    assert english["mobil"] == round(pl.LEAD_BOOST_EN * pl.CAPITAL_WEIGHT, 4)  # the first word
     assert set(_boosts(plan("冬にシベリアを覆う気団は？"), "lead").values()) == {pl.LEAD_BOOST}
+
+
+class _Stats:
+    """Term statistics of a mixed index: 1,000 articles, 100 of them English."""
+
+    df = {"hodg": 2, "announc": 40, "rugbi": 10, "retir": 8}
+
+    def doc_count_all(self) -> int:
+        return 1000
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return 100 if (field, term) == ("lang", "en") else self.df.get(term, 0)
+
+
+def test_english_headline_words_weigh_by_capital_and_their_rarity_in_english(analyzer: Any) -> None:
+    import math
+
+    from searchkit.query import planner as pl
+
+    builder = pl.Planner(analyzer, stats=_Stats(), lead=True)
+    query = "Hodges announces rugby retirement"
+    body = _boosts(builder.question_query([(query, builder.tokens(query)[0])]), "body")
+
+    def idf(n: int, df: int) -> float:
+        return math.log(n / (df + 1)) + 1
+
+    def language(term: str) -> float:
+        return idf(100, _Stats.df[term]) / idf(1000, _Stats.df[term])
+
+    # the name (first and capitalized) weighs more; a word common among the
+    # English articles (announc: 40 of 100) less than one that is rare there
+    assert body["hodg"] == pytest.approx(pl.CAPITAL_WEIGHT * language("hodg"), abs=1e-4)
+    assert body["announc"] == pytest.approx(language("announc"), abs=1e-4)
+    assert body["announc"] < body["rugbi"] < body["retir"] < 1.0 < pl.CAPITAL_WEIGHT
+    # a Japanese query's words keep their weights
+    ja = "長谷部が破局Tシャツを披露"
+    ja_body = _boosts(builder.question_query([(ja, builder.tokens(ja)[0])]), "body")
+    assert ja_body["長谷部"] == ja_body["破局"] == 1.0
+
+
+def test_the_lead_of_an_english_article_is_shorter(new_index: Index) -> None:
+    from searchkit.documents import LEAD_CHARS, LEAD_CHARS_EN
+
+    filler_en = "The quick report on markets was read by many people in the city today. " * 5
+    filler_ja = "東京の市場で株価が上がったと多くの人が話していた。" * 20
+    assert LEAD_CHARS_EN < 200 and 200 + len("名古屋") < 200 + len(" zanzibar ") < LEAD_CHARS
+    new_index.add([
+        {"id": "en", "lang": "en", "title": "t", "body": filler_en[:200] + " zanzibar " + filler_en},
+        {"id": "ja", "lang": "ja", "title": "t", "body": filler_ja[:200] + "名古屋" + filler_ja},
+    ])
+    reader = new_index._store.reader()
+    assert reader.doc_frequency("body", "zanzibar") == 1
+    assert reader.doc_frequency("lead", "zanzibar") == 0  # past the 150 characters of an English lead
+    assert reader.doc_frequency("lead", "名古屋") == 1  # within the 300 of a Japanese one

@@ -25,7 +25,7 @@ def _build(path: Path, writer_class: type, articles: list[dict[str, Any]], limit
     for article in articles:
         clean = clean_article(article)
         if clean["body"]:
-            clean["lead"] = lead_of(clean["body"])
+            clean["lead"] = lead_of(clean["body"], clean.get("lang"))
         writer.add_document(**clean)
     writer.commit()
     return whoosh.index.open_dir(str(path)).reader()
@@ -70,7 +70,7 @@ def _segmented(path: Path, articles: list[dict[str, Any]], merge: Any, delete: t
         for article in articles[i:i + len(articles) // 5]:
             clean = clean_article(article)
             if clean["body"]:
-                clean["lead"] = lead_of(clean["body"])
+                clean["lead"] = lead_of(clean["body"], clean.get("lang"))
             writer.add_document(**clean)
         writer.commit(merge=False)
     if delete:

@@ -36,7 +36,10 @@ How query text becomes a plan:
 Each term is searched in ``title`` (weighted :data:`TITLE_BOOST`) and
 ``body``. Long queries that do not ask anything (a headline) also search the
 body's opening, ``lead`` (:data:`LEAD_BOOST`, :data:`LEAD_BOOST_JA` for a
-Japanese one: news puts the gist first; known-item MRR@10 +0.06); a question
+Japanese one, :data:`LEAD_BOOST_EN` for an English one: news puts the gist
+first; known-item MRR@10 +0.06); in an English headline the words written with
+a capital weigh :data:`CAPITAL_WEIGHT`, and English words weigh by their
+rarity among the English articles (:data:`LANGUAGE_IDF`); a question
 that asks something (who, 何…) does not, since its answer can be anywhere in
 the article, and neither do two-word
 keyword queries (+0.005 MRR@10 there, for 25% more query time). In a long
@@ -47,6 +50,7 @@ or its name in the other script), plus the lead bonus.
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -71,7 +75,8 @@ if TYPE_CHECKING:
     from .aliases import AliasTable
     from .synonyms import SynonymTable
 
-__all__ = ["COMMON_DF", "KEYWORD_MAX_UNITS", "LEAD_BOOST", "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
+__all__ = ["CAPITAL_WEIGHT", "COMMON_DF", "KEYWORD_MAX_UNITS", "LANGUAGE_IDF", "LEAD_BOOST", "LEAD_BOOST_EN",
+           "LEAD_BOOST_JA", "NAME_BOOST", "PAIR_BOOST",
            "QUESTION_WORDS", "Planner", "SERIES_WEIGHT", "TITLE_BOOST", "TermStatistics", "filters", "flatten",
            "is_headline", "series_weights"]
 
@@ -85,6 +90,16 @@ NAME_BOOST = 0.6
 LEAD_BOOST = 0.6
 #: … for a Japanese query that is not a question (a headline).
 LEAD_BOOST_JA = 1.0
+#: … for an English one (whose lead is shorter: ``documents.LEAD_CHARS_EN``).
+LEAD_BOOST_EN = 0.5
+#: Weight of the words of an English headline written with a capital (names,
+#: and the first word): "Hodges announces rugby retirement" is about Hodges.
+CAPITAL_WEIGHT = 1.2
+#: English query words weighed by how rare they are among the English
+#: articles, not among all: idf(English) / idf(all). In an index of mostly
+#: Japanese articles every English word looks rare, its common words nearly as
+#: much as its names.
+LANGUAGE_IDF = True
 KEYWORD_MAX_UNITS = 2
 #: Weight of the words of a series tag in a long query (【Sports Watch】,
 #: ［PR］, vol.2, 第3回, Presented by …): the other articles of the series share it.
@@ -331,9 +346,14 @@ class Planner:
                 else:
                     clauses += plans
         japanese = any(t.tag != "en-word" for t in toks)
-        lead = LEAD_BOOST_JA if japanese and not self.question else LEAD_BOOST
-        for t in toks:
-            q = self.term(t, TEXT_FIELDS, weight[id(t)] or 1.0, lead=lead)
+        headline = not self.question
+        lead = (LEAD_BOOST_JA if japanese else LEAD_BOOST_EN) if headline else LEAD_BOOST
+        language = self.language_weights(toks) if not japanese else {}
+        for i, t in enumerate(toks):
+            w = (weight[id(t)] or 1.0) * language.get(id(t), 1.0)
+            if headline and not japanese and (i == 0 or t.surface[:1].isupper()):
+                w *= CAPITAL_WEIGHT
+            q = self.term(t, TEXT_FIELDS, w, lead=lead)
             subs = q.clauses if isinstance(q, AnyOf) else [q]
             # The lead bonus adds to the body's score; title, body and the
             # word's name in the other script are alternatives: the best counts.
@@ -350,6 +370,25 @@ class Planner:
         # Many-term ORs: stores may add up the scores all at once (in Whoosh,
         # in an array instead of a tree of union matchers: several times faster).
         return Sum(clauses, at_once=True)
+
+    def language_weights(self, toks: Sequence[Token]) -> dict[int, float]:
+        """:data:`LANGUAGE_IDF` weights of English query words (by ``id``): each word's
+        idf among the English articles over its idf among all of them."""
+        if not LANGUAGE_IDF or self.stats is None:
+            return {}
+        n_all = self.stats.doc_count_all()
+        n_en = self.stats.doc_frequency("lang", "en")
+        if not n_en or n_en >= n_all:
+            return {}
+
+        def idf(n: int, df: int) -> float:  # as BM25 in Whoosh: log(N / (df + 1)) + 1
+            return math.log(n / (df + 1)) + 1
+
+        out: dict[int, float] = {}
+        for t in toks:
+            df = self.stats.doc_frequency("body", t.term)
+            out[id(t)] = max(idf(n_en, df) / idf(n_all, df), 0.05)
+        return out
 
     def node(self, node: Node, warnings: list[str]) -> Plan | None:
         if isinstance(node, (Text, PhraseNode)):

@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from ...analysis import Analyzer
-from ...documents import LEAD_CHARS
+from ...documents import lead_chars
 from ...errors import ClusterError, DocumentError
 from .connection import Location, translate
 from .documents import source_of
@@ -40,7 +40,7 @@ def _analyse_chunk(cleans: list[dict[str, Any]]) -> list[tuple[str, dict[str, An
     global _analyzer
     if _analyzer is None:
         _analyzer = Analyzer()
-    return [(clean["id"], source_of(clean, _analyzer, LEAD_CHARS)) for clean in cleans]
+    return [(clean["id"], source_of(clean, _analyzer, lead_chars(clean.get("lang")))) for clean in cleans]
 
 
 def _chunks(docs: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -363,7 +363,7 @@ class WhooshStore:
             lead = "lead" in writer.schema
             for clean in articles.values():
                 if lead and clean["body"]:
-                    clean["lead"] = lead_of(clean["body"])
+                    clean["lead"] = lead_of(clean["body"], clean.get("lang"))
                 write(**clean)
             self._commit(writer)
         self.refresh()
