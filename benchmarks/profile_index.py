@@ -4,8 +4,8 @@ Usage::
 
     python benchmarks/profile_index.py [--articles N] [--runs 3] [--json out.json]
 
-Indexes the first ``N`` articles of the vendored corpora (JA and EN
-interleaved as in the speed benchmark; default: all 9,462) into a new index
+Indexes ``N`` articles of the vendored corpora (the speed benchmark's
+corpus and subset; default: all 9,462) into a new index
 with ``procs=1``, and times, inside the same run:
 
 * **MeCab**: the C parse of every Japanese text (title, body and lead), the
@@ -43,26 +43,8 @@ if os.path.isdir(os.path.join(SRC, "searchkit")):  # benchmark the checkout, not
 
 import searchkit  # noqa: E402
 from searchkit.analysis import japanese  # noqa: E402
-from searchkit.evaluate import load_jsonl  # noqa: E402
 from searchkit.stores.whoosh import writer  # noqa: E402
-
-DATA = os.path.join(HERE, "data")
-
-
-def corpus(n: int | None) -> list[dict[str, Any]]:
-    ja = list(load_jsonl(os.path.join(DATA, "livedoor-ja.jsonl.gz")))
-    en = list(load_jsonl(os.path.join(DATA, "bbc-en.jsonl.gz")))
-    mixed: list[dict[str, Any]] = []
-    step = len(ja) / len(en)
-    j = 0
-    for i, d in enumerate(en):  # EN spread evenly through JA, as a news feed mixes them
-        stop = round((i + 1) * step)
-        mixed.extend(ja[j:stop])
-        mixed.append(d)
-        j = stop
-    mixed.extend(ja[j:])
-    return mixed[:n] if n else mixed
-
+from systems import corpus  # noqa: E402  (the speed benchmark's corpus)
 
 class Timers:
     """CPU seconds spent inside wrapped functions (outermost call only)."""
@@ -120,11 +102,11 @@ def one_run(docs: list[dict[str, Any]]) -> dict[str, float]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--articles", type=int, default=0, help="first N articles (0: all 9,462)")
+    ap.add_argument("--articles", type=int, default=0, help="N articles (0: all 9,462)")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--json", default=os.path.join(HERE, "results", "profile_index.json"))
     args = ap.parse_args(argv)
-    docs = corpus(args.articles or None)
+    docs = corpus(limit=args.articles or None)
     runs = []
     for r in range(args.runs):
         runs.append(one_run(docs))

@@ -38,7 +38,7 @@ from ..analysis.english import STOP_WORDS, stem
 from ..analysis.japanese import noun_reading, word_reading
 from ..analysis.names import READING_PREFIX
 from ..analysis.readings import kana_query_reading
-from ..analysis.romaji import fold_romaji, is_kana
+from ..analysis.romaji import fold_romaji, is_kana, to_katakana
 from ..query.plan import All, AnyOf, Term
 
 if TYPE_CHECKING:
@@ -253,7 +253,7 @@ def nouns_by_reading(reader: Reader) -> dict[str, tuple[str, int]]:
 def _correct_hiragana(reader: Reader, word: str) -> str | None:
     """The frequent kanji noun that ``word`` (hiragana) reads as, unless MeCab reads
     ``word`` as another word of that reading that is in a tenth as many articles or more."""
-    reading = _katakana(word)
+    reading = to_katakana(word)
     noun = nouns_by_reading(reader).get(reading)
     if noun is None:
         return None
@@ -266,13 +266,9 @@ def _correct_hiragana(reader: Reader, word: str) -> str | None:
     return noun[0] if noun[1] >= KANA_MORE * max(found, 1) else None
 
 
-def _katakana(word: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in word)
-
-
 def _kana_form(word: str) -> str:
     """Katakana without long-vowel marks (おおかみ and オオカミ, スーパー and スパ alike)."""
-    return _katakana(word).replace("ー", "")
+    return to_katakana(word).replace("ー", "")
 
 
 def suggest(reader: Reader, query: str, few_hits: bool = True) -> str | None:
