@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import searchkit.stores.whoosh.compile as search_module
 import searchkit.stores.whoosh.store as store_module
 from searchkit import Index
 from searchkit.bench import sample_queries
-from searchkit.stores.whoosh.matching import ScoredList, plain_terms
+from searchkit.stores.whoosh.matching import ScoredList, plain_terms, word_clauses
 
 
 def _ranked(ix: Index, queries: list[str]) -> list[list[tuple[str, float]]]:
@@ -33,7 +34,18 @@ def two_segment_index(tmp_path_factory: pytest.TempPathFactory, corpus_articles:
 def _queries(articles: list[dict[str, Any]]) -> list[str]:
     queries = sample_queries(articles, 60, seed=5)
     queries += [a["title"].split()[0] for a in articles[::40] if a.get("title")]  # one word, often a name
-    return queries
+    return queries + _compound_queries(articles)
+
+
+def _compound_queries(articles: list[dict[str, Any]]) -> list[str]:
+    """A number and its counter (２人, 3月: a two-word phrase) with a word of the title."""
+    out = []
+    for a in articles[::15]:
+        number = re.search(r"[0-9０-９]+[人月日年]", a.get("body") or "")
+        word = re.search(r"[一-龥]{2,}", a.get("title") or "")
+        if number and word:
+            out.append(f"{number.group()} {word.group()}")
+    return out[:30]
 
 
 def test_same_rankings_and_scores_as_whoosh(two_segment_index: Index, corpus_articles: list[dict[str, Any]],
@@ -105,16 +117,21 @@ def test_deleted_articles_are_left_out(tmp_path: Path, corpus_articles: list[dic
     assert totals == [ix.search(q).total for q in queries]
 
 
-def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index) -> None:
+def test_only_plain_word_queries_take_the_fast_path(two_segment_index: Index,
+                                                    corpus_articles: list[dict[str, Any]]) -> None:
     from whoosh import query as wq
 
     assert plain_terms(wq.Or([wq.Term("title", "a", boost=1.5), wq.Or([wq.Term("body", "a")])])) is not None
     assert plain_terms(wq.Or([wq.Term("body", "a")], boost=2.0)) is None
     assert plain_terms(wq.Or([wq.Phrase("body", ["a", "b"])])) is None
-    res = two_segment_index.search("小泉 防衛")
-    assert res.total and not res.relaxed
-    matchers = [res._prepared.query.matcher(sub) for sub, _ in res._prepared.reader.searcher.leaf_searchers()]
-    assert any(isinstance(m, ScoredList) for m in matchers)
+    assert word_clauses(wq.Or([wq.Term("title", "c"), wq.Phrase("body", ["a", "b"])])) is not None
+    assert word_clauses(wq.Or([wq.Phrase("body", ["a", "b", "c"])])) is None
+    assert word_clauses(wq.Or([wq.Phrase("body", ["a", "b"], slop=2)])) is None
+    for query in ("小泉 防衛", *_compound_queries(corpus_articles)[:5]):
+        res = two_segment_index.search(query)
+        assert res.total and not res.relaxed, query
+        matchers = [res._prepared.query.matcher(sub) for sub, _ in res._prepared.reader.searcher.leaf_searchers()]
+        assert any(isinstance(m, ScoredList) for m in matchers), query
 
 
 def test_snippets_from_blocks_read_while_scoring_match_a_fresh_read(

@@ -170,6 +170,10 @@ def test_packed_values_unpack_and_pickle_as_written(level: int) -> None:
     assert type(again) is PackedValues and again._values is None  # nothing unpacked until read
     assert list(again) == values and len(again) == len(values)
     assert again[2] == values[2] and again[-1] == b"39" and list(again[1:3]) == values[1:3]
+    one = pickle.loads(pickle.dumps(packed, 4))
+    assert [one.value(i) for i in range(len(values))] == values and one._values is None  # one at a time
+    with pytest.raises(IndexError):
+        one.value(len(values))
 
 
 def test_packed_characters_decode_what_whoosh_characters_decode() -> None:

@@ -16,7 +16,7 @@ from whoosh import matching as wm
 from whoosh import query as wq
 
 from ...query import plan as p
-from .matching import all_words_matcher, plain_terms, sum_matcher, word_matcher
+from .matching import all_words_matcher, plain_terms, sum_matcher, word_clauses, word_matcher
 
 __all__ = ["OR_MATCHER", "compile_plan"]
 
@@ -133,11 +133,11 @@ class _Sum(wq.Or):  # type: ignore[misc]
 
 
 class _AllWords(wq.And):  # type: ignore[misc]
-    """AND of the words of a keyword query; each word an OR of plain terms is
-    matched a posting block at a time (:mod:`.matching`)."""
+    """AND of the words of a keyword query; each word an OR of plain terms and
+    two-word phrases is matched a posting block at a time (:mod:`.matching`)."""
 
     def _matcher(self, subs: Any, searcher: Any, context: Any) -> Any:
-        words = [w for w in (plain_terms(q) for q in subs) if w is not None]
+        words = [w for w in (word_clauses(q) for q in subs) if w is not None]
         if self.boost == 1.0 and len(words) == len(subs):
             m = all_words_matcher(searcher, context, words, self.__dict__.setdefault("seen_blocks", {}), _top(self))
             if m is not None:

@@ -180,6 +180,7 @@ class PackedCharacters(TermCharacters):
         return len(value) // 12
 
 
+_UINT32 = struct.Struct("<I")
 #: Encoded terms shared by every posting of the same term, so the writer
 #: holds one bytes object per term instead of one per posting.
 _TERM_BYTES: dict[str, bytes] = {}
@@ -298,13 +299,14 @@ class PackedValues(Sequence[bytes]):
     (zlib level 1) than the words as they are (level 3).
     """
 
-    __slots__ = ("_compressed", "_data", "_values")
+    __slots__ = ("_compressed", "_data", "_plain", "_values")
 
     def __init__(self, data: bytes, compressed: bool) -> None:
         #: ``count (uint32) + end offsets (uint32 each) + the values joined``, little-endian;
         #: compressed: byte-regrouped, then zlib
         self._data = data
         self._compressed = compressed
+        self._plain: bytes | None = None  # the data uncompressed, once read
         self._values: list[bytes] | None = None
 
     @classmethod
@@ -320,15 +322,36 @@ class PackedValues(Sequence[bytes]):
     def __reduce__(self) -> tuple[Any, tuple[bytes, bool]]:
         return PackedValues, (self._data, self._compressed)
 
+    def _uncompressed(self) -> bytes:
+        data = self._plain
+        if data is None:
+            data = self._data
+            if self._compressed:
+                data = zlib.decompress(data)
+                m = len(data) // 4
+                words = bytearray(data)
+                for i in range(4):  # the bytes back in their words
+                    words[i:4 * m:4] = data[i * m:(i + 1) * m]
+                data = bytes(words)
+            self._plain = data
+        return data
+
+    def value(self, i: int) -> bytes:
+        """The ``i``-th value alone (a phrase looking up a few postings of a block)."""
+        if self._values is not None:
+            return self._values[i]
+        data = self._uncompressed()
+        n = int.from_bytes(data[:4], "little")
+        if not 0 <= i < n:
+            raise IndexError(i)
+        start = _UINT32.unpack_from(data, 4 * i)[0] if i else 0
+        end = _UINT32.unpack_from(data, 4 + 4 * i)[0]
+        base = 4 + 4 * n
+        return data[base + start:base + end]
+
     def _unpack(self) -> list[bytes]:
-        data = self._data
-        if self._compressed:
-            data = zlib.decompress(data)
-            m = len(data) // 4
-            words = bytearray(data)
-            for i in range(4):  # the bytes back in their words
-                words[i:4 * m:4] = data[i * m:(i + 1) * m]
-            data = bytes(words)
+        data = self._uncompressed()
+        self._plain = None
         n = int.from_bytes(data[:4], "little")
         ends = _uint32s(data[4:4 + 4 * n])
         base = 4 + 4 * n

@@ -22,8 +22,9 @@ so rankings and ties are Whoosh's exactly (headlines 5× faster).
 from __future__ import annotations
 
 import zlib
-from bisect import bisect_left
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from heapq import nlargest
 from itertools import accumulate, count, repeat
 from pickle import loads
@@ -35,10 +36,18 @@ from whoosh.codec.whoosh3 import W3LeafMatcher, W3TermsReader
 from whoosh.reading import TermNotFound
 from whoosh.scoring import BM25F
 
+from .formats import PackedValues
+
 __all__ = ["Block", "ScoredList", "SeenBlocks", "TERM_CACHE", "all_words_matcher", "doc_frequency", "plain_terms", "posting_value", "sum_matcher",
-           "word_matcher", "word_scores"]
+           "word_clauses", "word_matcher", "word_scores"]
 
 
+#: A block is walked posting by posting when it holds at least 1/FEW_CANDIDATES candidates;
+#: below that, each candidate is looked up in it (a bisect).
+FEW_CANDIDATES = 8
+#: Posting blocks whose place (:func:`_directory`) is kept per segment reader, about 40 bytes
+#: each, before the cache starts afresh.
+DIRECTORY_BLOCKS = 1_000_000
 #: Term infos kept per segment reader (see :func:`_term_info`) before the cache starts afresh.
 TERM_CACHE = 20_000
 #: A block of postings read while scoring: (lowest, highest docnum it covers, docnums, values).
@@ -60,7 +69,7 @@ def posting_value(blocks: list[Block], docnum: int) -> tuple[bool, bytes | None]
     _, _, ids, values = blocks[i]
     j = bisect_left(ids, docnum)
     if j < len(ids) and ids[j] == docnum:
-        return True, values[j]
+        return True, _value(values, j)
     return True, None
 
 
@@ -75,6 +84,24 @@ def plain_terms(q: Any) -> list[wq.Term] | None:
             if terms is None:
                 return None
             out += terms
+        return out
+    return None
+
+
+def word_clauses(q: Any) -> list[Any] | None:
+    """The clauses of a word query that :func:`all_words_matcher` scores: its terms, as
+    :func:`plain_terms`, and two-word phrases (a compound: ２人, 3月) in place of terms; else None."""
+    if type(q) is wq.Phrase:
+        return [q] if len(q.words) == 2 and q.slop == 1 else None
+    if type(q) is wq.Term:
+        return [q]
+    if isinstance(q, wq.Or) and q.boost == 1.0 and getattr(q, "scale", None) is None and q.subqueries:
+        out: list[Any] = []
+        for sub in q.subqueries:
+            clauses = word_clauses(sub)
+            if clauses is None:
+                return None
+            out += clauses
         return out
     return None
 
@@ -198,6 +225,59 @@ def _weighting(searcher: Any, context: Any) -> Any:
     return weighting if type(weighting) is BM25F else None  # None: unscored, or another model
 
 
+#: A term's posting blocks in one segment, as arrays: lowest and highest docnum each block
+#: covers, its data's offset and length, whether it is compressed, its number of postings.
+_Directory = tuple["array[int]", "array[int]", "array[int]", "array[int]", "array[int]", "array[int]"]
+
+
+def _directory(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any) -> _Directory:
+    """Where each posting block of a term (its info not inlined) lies (see :func:`_block_places`)."""
+    got: _Directory | None = reader.__dict__.get("_searchkit_directories", {}).get((fieldname, tbytes))
+    if got is None:
+        columns = list(zip(*_block_places(reader, field, fieldname, tbytes, info))) or [()] * 6
+        los, his, offsets, lengths, compressed, counts = (array(t, c) for t, c in zip("qqqqbq", columns))
+        got = (los, his, offsets, lengths, compressed, counts)
+    return got
+
+
+def _block_places(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any
+                  ) -> Iterator[tuple[int, int, int, int, int, int]]:
+    """``(lowest, highest docnum, data offset, data length, compressed, postings)`` of each
+    posting block of a term (its info not inlined), in order. Read from the block
+    headers as W3LeafMatcher reads them, only as far as the caller goes; once read
+    to the end, kept on the segment reader (a segment never changes) for up to
+    :data:`DIRECTORY_BLOCKS` blocks in all, so a term met again is not re-read."""
+    cache: dict[tuple[str, bytes], _Directory] = reader.__dict__.setdefault("_searchkit_directories", {})
+    key = (fieldname, tbytes)
+    got = cache.get(key)
+    if got is not None:
+        yield from zip(*got)
+        return
+    offset, length = info.extent()
+    leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=key)
+    los, his, offsets, lengths = array("q"), array("q"), array("q"), array("q")
+    compressed, counts = array("b"), array("q")
+    lo = 0
+    while leaf.is_active():
+        hi, at, n = leaf._maxid, leaf._dataoffset, leaf._blocklength
+        size, packed = leaf._nextoffset - at, 1 if leaf._compression else 0
+        los.append(lo)
+        his.append(hi)
+        offsets.append(at)
+        lengths.append(size)
+        compressed.append(packed)
+        counts.append(n)
+        yield lo, hi, at, size, packed, n
+        lo = leaf._maxid + 1
+        leaf._next_block()
+    held = reader.__dict__.get("_searchkit_directory_blocks", 0) + len(los)
+    if held > DIRECTORY_BLOCKS:
+        cache.clear()
+        held = len(los)
+    reader.__dict__["_searchkit_directory_blocks"] = held
+    cache[key] = (los, his, offsets, lengths, compressed, counts)
+
+
 def word_scores(searcher: Any, context: Any, terms: Sequence[wq.Term],
                 only: list[int] | None = None, seen: SeenBlocks | None = None) -> dict[int, float] | None:
     """BM25F score of one word (the sum over its terms) for each document of an atomic searcher.
@@ -234,8 +314,6 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
         field = schema[fieldname]
         if not field.scorable or info.is_inlined():
             return None
-        offset, length = info.extent()
-        leaf = W3LeafMatcher(table._postfile, offset, length, field.format, term=(fieldname, tbytes))
         # whoosh.scoring.BM25FScorer's statistics
         idf = parent.idf(fieldname, tbytes)
         avgfl = parent.avg_field_length(fieldname) or 1
@@ -248,30 +326,37 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
         kept: list[Block] | None = None
         if seen is not None and variable:
             kept = seen.setdefault((reader, fieldname, tbytes), [])
-        postfile = leaf._postfile
+        postfile = table._postfile
         first = keep is None and not scores  # a term's documents are distinct
-        lo = 0
-        while leaf.is_active():
-            hi = leaf._maxid
+        few: Sequence[int] = ()
+        for lo, hi, offset, length, compressed, count in _block_places(reader, field, fieldname, tbytes, info):
             if only is not None:
                 i = bisect_left(only, lo)
                 if i == len(only):
                     break
                 if only[i] > hi:  # no candidate in this block: skip it unread
-                    lo = hi + 1
-                    leaf._next_block()
                     continue
+                k = bisect_right(only, hi, i)
+                # a few candidates in a long block: look each one up rather than walk the block
+                few = only[i:k] if (k - i) * FEW_CANDIDATES < count else ()
             # W3LeafMatcher._read_data/_read_ids/_read_weights, without a Python call per posting
-            data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
-            if leaf._compression:
-                data = zlib.decompress(data)
-            deltas, weights, values = loads(data)
+            data = postfile.get(offset, length)
+            deltas, weights, values = loads(zlib.decompress(data) if compressed else data)
             ids = tuple(accumulate(deltas))
             if kept is not None:
                 kept.append((lo, hi, ids, values))
             # whoosh.scoring.bm25: idf * (w * (k1 + 1)) / (w + norm), times the term's boost
             c = idf * k1p1 * boost
-            if weights is None or isinstance(weights, float):
+            same = weights is None or isinstance(weights, float)
+            if few:
+                n = len(ids)
+                w = 1.0 if weights is None else weights
+                for d in few:
+                    j = bisect_left(ids, d)
+                    if j < n and ids[j] == d:
+                        wj = w if same else weights[j]
+                        scores[d] = get(d, 0.0) + c * wj / (wj + norms[d])
+            elif same:
                 w = 1.0 if weights is None else weights
                 cw = c * w  # the product c * w / (...) computes below: equal weights score alike in every block
                 if first:
@@ -284,52 +369,68 @@ def _scores(searcher: Any, weighting: BM25F, found: list[_Found], only: list[int
                     for d in ids:
                         if d in keep:
                             scores[d] = get(d, 0.0) + cw / (w + norms[d])
+            elif first:
+                for d, w in zip(ids, weights):
+                    scores[d] = c * w / (w + norms[d])
+            elif keep is None:
+                for d, w in zip(ids, weights):
+                    scores[d] = get(d, 0.0) + c * w / (w + norms[d])
             else:
-                if first:
-                    for d, w in zip(ids, weights):
-                        scores[d] = c * w / (w + norms[d])
-                elif keep is None:
-                    for d, w in zip(ids, weights):
+                for d, w in zip(ids, weights):
+                    if d in keep:
                         scores[d] = get(d, 0.0) + c * w / (w + norms[d])
-                else:
-                    for d, w in zip(ids, weights):
-                        if d in keep:
-                            scores[d] = get(d, 0.0) + c * w / (w + norms[d])
-            lo = hi + 1
-            leaf._next_block()
     if keep is None and reader.has_deletions():  # (candidates are live documents already)
         deleted = reader.deleted_docs_set
         scores = {d: s for d, s in scores.items() if d not in deleted}
     return scores
 
 
-def all_words_matcher(searcher: Any, context: Any, words: Sequence[Sequence[wq.Term]],
+def all_words_matcher(searcher: Any, context: Any, words: Sequence[Sequence[Any]],
                       seen: SeenBlocks | None = None, top: int | None = None) -> Any:
     """A matcher over the documents holding every word, scored by the sum of the words' scores.
 
-    ``top``: the page needs only this many best documents (no filter, sorted
-    by score): the others are left out of the matcher. None when
-    :func:`word_scores` cannot serve this searcher.
+    ``words``: each word's clauses (:func:`word_clauses`). ``top``: the page
+    needs only this many best documents (no filter, sorted by score): the
+    others are left out of the matcher. None when :func:`word_scores` cannot
+    serve this searcher.
     """
     weighting = _weighting(searcher, context)
-    found = [_lookup(searcher, word) for word in words]
+    terms = [[c for c in word if type(c) is wq.Term] for word in words]
+    phrases = [[c for c in word if type(c) is wq.Phrase] for word in words]
+    found = [_lookup(searcher, word) for word in terms]
     if weighting is None or any(f is None for f in found):
         return None
+    reader = searcher.reader()
+
+    def frequency(i: int) -> int:
+        n = int(sum(info.doc_frequency() for _, _, info in found[i] or () if info is not None))
+        for q in phrases[i]:  # a phrase is in no more documents than its rarer word
+            n += min(doc_frequency(searcher, q.fieldname, w) or 0 for w in q.words)
+        return n
+
     # The rarest word first: later words are scored only where the earlier ones occur.
-    order = sorted(range(len(words)), key=lambda i: sum(info.doc_frequency() for _, _, info in found[i] or ()
-                                                         if info is not None))
+    order = sorted(range(len(words)), key=frequency)
     per_word: list[dict[int, float] | None] = [None] * len(words)
     only: list[int] | None = None
+    read: _Read = {}
     for i in order:
         scores = _scores(searcher, weighting, found[i] or [], only, seen)
         if scores is None:
             return None
+        for q in phrases[i]:
+            pair = _phrase_scores(searcher, weighting, q, only, read)
+            if pair is None:
+                return None
+            get = scores.get
+            for d, s in pair.items():
+                scores[d] = get(d, 0.0) + s
+        if only is None and phrases[i] and reader.has_deletions():
+            deleted = reader.deleted_docs_set
+            scores = {d: s for d, s in scores.items() if d not in deleted}
         if not scores:
             return wm.NullMatcher()
         per_word[i] = scores
         only = sorted(scores)  # later words' scores hold only the candidates
-        if not only:
-            return wm.NullMatcher()
     assert only is not None
     scored = [s for s in per_word if s is not None]
     return _scored_list({d: sum(s[d] for s in scored) for d in only}, top)
@@ -358,22 +459,15 @@ def _blocks(reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any,
     key = (fieldname, tbytes)
     if read is not None and key in read:
         return read[key]
-    offset, length = info.extent()
-    leaf = W3LeafMatcher(reader._terms._postfile, offset, length, field.format, term=(fieldname, tbytes))
-    postfile = leaf._postfile
+    postfile = reader._terms._postfile
     out = []
-    lo = 0
-    while leaf.is_active():
-        data = postfile.get(leaf._dataoffset, leaf._nextoffset - leaf._dataoffset)
-        if leaf._compression:
-            data = zlib.decompress(data)
-        deltas, weights, values = loads(data)
+    for lo, hi, offset, length, compressed, _ in _block_places(reader, field, fieldname, tbytes, info):
+        data = postfile.get(offset, length)
+        deltas, weights, values = loads(zlib.decompress(data) if compressed else data)
         ids = tuple(accumulate(deltas))
         if weights is None or isinstance(weights, float):
             weights = (1.0 if weights is None else weights,) * len(ids)
-        out.append((lo, leaf._maxid, ids, weights, values))
-        lo = leaf._maxid + 1
-        leaf._next_block()
+        out.append((lo, hi, ids, weights, values))
     if read is not None:
         read[key] = out
     return out
@@ -416,13 +510,13 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
     kept = seen.setdefault((reader, fieldname, tbytes), []) \
         if seen is not None and (fixedsize is None or fixedsize < 0) and (reader, fieldname, tbytes) not in seen \
         else None  # (a term twice in the query is kept once)
-    add = into is not None and bool(into)  # (into an empty dict, a term's documents are new)
+    adding = into is not None and bool(into)  # (into an empty dict, a term's documents are new)
     for lo, hi, ids, weights, values in _blocks(reader, field, fieldname, tbytes, info, read):
         if kept is not None:
             kept.append((lo, hi, ids, values))
         # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
         # times the term's boost (Whoosh's WrappingMatcher; x * 1.0 is x)
-        if add:
+        if adding:
             for d, w in zip(ids, weights):
                 scores[d] = get(d, 0.0) + idf * ((w * k1p1) / (w + norms[d])) * boost
         else:
@@ -469,6 +563,81 @@ def _pair_scores(searcher: Any, weighting: BM25F, q: Any, read: _Read) -> dict[i
             aw, bw, norm = aweights[at[1]], weights[j], norms[d]
             # IntersectionMatcher: a.score() + b.score(); WrappingMatchers: times 1.0, times the boost
             scores[d] = (aidf * ((aw * k1p1) / (aw + norm)) + bidf * ((bw * k1p1) / (bw + norm))) * boost
+    return scores
+
+
+class _Postings:
+    """One term's postings in a segment, its blocks read as documents are looked up."""
+
+    def __init__(self, reader: Any, field: Any, fieldname: str, tbytes: bytes, info: Any) -> None:
+        self.directory = _directory(reader, field, fieldname, tbytes, info)
+        self.postfile = reader._terms._postfile
+        self.blocks: dict[int, tuple[tuple[int, ...], Any, Any]] = {}
+
+    def get(self, d: int) -> tuple[Any, Any, int] | None:
+        """``(weight, values, i)`` of the document's posting (its value ``values[i]``, unpacked
+        only when asked for), or None when it has not the term."""
+        his = self.directory[1]
+        i = bisect_left(his, d)
+        if i == len(his):
+            return None
+        block = self.blocks.get(i)
+        if block is None:
+            data = self.postfile.get(self.directory[2][i], self.directory[3][i])
+            deltas, weights, values = loads(zlib.decompress(data) if self.directory[4][i] else data)
+            block = self.blocks[i] = (tuple(accumulate(deltas)), 1.0 if weights is None else weights, values)
+        ids, weights, values = block
+        j = bisect_left(ids, d)
+        if j == len(ids) or ids[j] != d:
+            return None
+        return (weights if isinstance(weights, float) else weights[j]), values, j
+
+
+def _value(values: Any, i: int) -> bytes:
+    """The ``i``-th of a block's values, unpacking no other (:class:`.formats.PackedValues`)."""
+    return values.value(i) if isinstance(values, PackedValues) else bytes(values[i])
+
+
+def _phrase_scores(searcher: Any, weighting: BM25F, q: Any, only: list[int] | None,
+                   read: _Read) -> dict[int, float] | None:
+    """:func:`_pair_scores` of the documents ``only`` (sorted), looked up one by one
+    when they are few next to the phrase's words' documents (all documents: None)."""
+    if only is None or type(q) is not wq.Phrase or len(q.words) != 2 or q.slop != 1:
+        return _pair_scores(searcher, weighting, q, read)
+    found = _lookup(searcher, [wq.Term(q.fieldname, w) for w in q.words])
+    if found is None:
+        return None
+    if len(found) < 2 or any(info is None for _, _, info in found):
+        return {}  # Whoosh's NullMatcher
+    field = searcher.schema[q.fieldname]
+    if not field.scorable or not field.format.supports("positions") or any(i.is_inlined() for _, _, i in found):
+        return None
+    (_, abytes, ainfo), (_, bbytes, binfo) = found
+    if len(only) * FEW_CANDIDATES > ainfo.doc_frequency() + binfo.doc_frequency():
+        keep = set(only)
+        pair = _pair_scores(searcher, weighting, q, read)
+        return None if pair is None else {d: s for d, s in pair.items() if d in keep}
+    reader = searcher.reader()
+    positions = field.format.decoder("positions")
+    a = _Postings(reader, field, q.fieldname, abytes, ainfo)
+    b = _Postings(reader, field, q.fieldname, bbytes, binfo)
+    aidf, k1p1, norms = _bm25(searcher, weighting, q.fieldname, abytes)
+    bidf = _bm25(searcher, weighting, q.fieldname, bbytes)[0]
+    boost = float(q.boost)
+    scores: dict[int, float] = {}
+    for d in only:
+        first = a.get(d)
+        if first is None:
+            continue
+        second = b.get(d)
+        if second is None:
+            continue
+        (aw, avalues, i), (bw, bvalues, j) = first, second
+        if {p + 1 for p in positions(_value(avalues, i))}.isdisjoint(positions(_value(bvalues, j))):
+            continue
+        norm = norms[d]
+        # as :func:`_pair_scores` scores it
+        scores[d] = (aidf * ((aw * k1p1) / (aw + norm)) + bidf * ((bw * k1p1) / (bw + norm))) * boost
     return scores
 
 
