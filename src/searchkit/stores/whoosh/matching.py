@@ -525,24 +525,33 @@ def _term_scores(searcher: Any, weighting: BM25F, context: Any, found: _Found, s
     return scores
 
 
-def _pair_scores(searcher: Any, weighting: BM25F, q: Any, read: _Read) -> dict[int, float] | None:
-    """Each document's score of a two-word phrase (Whoosh's ``Phrase``, slop 1), bit for
-    bit as its matcher scores it: the sum of the two words' BM25 scores, times the
-    boost, where the second word stands right after the first. None when it is
-    not such a phrase or its postings cannot be read block by block."""
+def _pair_words(searcher: Any, q: Any) -> tuple[Any, _Found, _Found] | tuple[()] | None:
+    """``(field, first word, second word)`` of a two-word phrase (slop 1) whose postings can
+    be read block by block; ``()`` when the segment lacks a word; None otherwise."""
     if type(q) is not wq.Phrase or len(q.words) != 2 or q.slop != 1:
         return None
     found = _lookup(searcher, [wq.Term(q.fieldname, w) for w in q.words])
     if found is None:
         return None
     if len(found) < 2 or any(info is None for _, _, info in found):
-        return {}  # Whoosh's NullMatcher
+        return ()
     field = searcher.schema[q.fieldname]
     if not field.scorable or not field.format.supports("positions") or any(i.is_inlined() for _, _, i in found):
         return None
+    return field, found[0], found[1]
+
+
+def _pair_scores(searcher: Any, weighting: BM25F, q: Any, read: _Read) -> dict[int, float] | None:
+    """Each document's score of a two-word phrase (Whoosh's ``Phrase``, slop 1), bit for
+    bit as its matcher scores it: the sum of the two words' BM25 scores, times the
+    boost, where the second word stands right after the first. None when it is
+    not such a phrase or its postings cannot be read block by block."""
+    words = _pair_words(searcher, q)
+    if not words:
+        return None if words is None else {}  # (empty: Whoosh's NullMatcher)
+    field, (_, abytes, ainfo), (_, bbytes, binfo) = words
     reader = searcher.reader()
     positions = field.format.decoder("positions")
-    (_, abytes, ainfo), (_, bbytes, binfo) = found
     ablocks = _blocks(reader, field, q.fieldname, abytes, ainfo, read)
     where: dict[int, tuple[int, int]] = {}  # the first word's documents: (block, place)
     for i, (_, _, ids, _, _) in enumerate(ablocks):
@@ -602,17 +611,12 @@ def _phrase_scores(searcher: Any, weighting: BM25F, q: Any, only: list[int] | No
                    read: _Read) -> dict[int, float] | None:
     """:func:`_pair_scores` of the documents ``only`` (sorted), looked up one by one
     when they are few next to the phrase's words' documents (all documents: None)."""
-    if only is None or type(q) is not wq.Phrase or len(q.words) != 2 or q.slop != 1:
+    if only is None:
         return _pair_scores(searcher, weighting, q, read)
-    found = _lookup(searcher, [wq.Term(q.fieldname, w) for w in q.words])
-    if found is None:
-        return None
-    if len(found) < 2 or any(info is None for _, _, info in found):
-        return {}  # Whoosh's NullMatcher
-    field = searcher.schema[q.fieldname]
-    if not field.scorable or not field.format.supports("positions") or any(i.is_inlined() for _, _, i in found):
-        return None
-    (_, abytes, ainfo), (_, bbytes, binfo) = found
+    words = _pair_words(searcher, q)
+    if not words:
+        return None if words is None else {}  # (empty: Whoosh's NullMatcher)
+    field, (_, abytes, ainfo), (_, bbytes, binfo) = words
     if len(only) * FEW_CANDIDATES > ainfo.doc_frequency() + binfo.doc_frequency():
         keep = set(only)
         pair = _pair_scores(searcher, weighting, q, read)
