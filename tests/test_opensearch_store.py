@@ -83,7 +83,9 @@ def clustered(opensearch_url: str, names: list[str], articles: list[dict[str, An
 def queries(articles: list[dict[str, Any]]) -> list[str]:
     titles = [a["title"] for a in articles[::9]]
     return titles + ["東京", "首相 会談", "government election", '"prime minister"', "oil OR gas", "economy -china",
-                     "携帯 アプリ", "koizumi", "小泉", "映画 監督", "growth in 2004"]
+                     "携帯 アプリ", "koizumi", "小泉", "映画 監督", "growth in 2004",
+                     # word forms (Germany / German, fall / fell), searched as synonyms
+                     "German economy", "Chinese exports rise as economy grows", "Oil prices fall back from highs"]
 
 
 def ranking(ix: Index, query: str, **kw: Any) -> list[tuple[str, float]]:

@@ -126,8 +126,9 @@ def test_parse_rejects_bytes() -> None:
         ("首相", "(title:首相^1.5 OR body:首相)"),
         (
             "Japan economy",
-            (
-                "((title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6) AND "
+            (  # Japan also as Japanese (a word form: query/data/places_en.tsv), at SYNONYM_BOOST 0.8
+                "(((title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6) OR "
+                "(title:japanes^1.2 OR body:japanes^0.8 OR title:r:japanese^0.72 OR body:r:japanese^0.48)) AND "
                 "(title:economi^1.5 OR body:economi OR title:r:economy^0.9 OR body:r:economy^0.6))"
             ),
         ),
@@ -142,7 +143,11 @@ def test_parse_rejects_bytes() -> None:
         ('"defense ministers"', '(title:"defens minist" OR body:"defens minist")'),
         ("title:小泉", "(title:小泉^1.5 OR title:koizumi^0.9)"),
         ("body:小泉 title:防衛", "((body:小泉 OR body:koizumi^0.6) AND title:防衛^1.5)"),
-        ("lang:EN Japan", "(lang:en AND (title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6))"),
+        (
+            "lang:EN Japan",
+            "(lang:en AND ((title:japan^1.5 OR body:japan OR title:r:japan^0.9 OR body:r:japan^0.6) OR "
+            "(title:japanes^1.2 OR body:japanes^0.8 OR title:r:japanese^0.72 OR body:r:japanese^0.48)))",
+        ),
         ("id:seed-2", "id:seed-2"),
         ("category:smax", "category:smax"),
         (

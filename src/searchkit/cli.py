@@ -22,6 +22,7 @@ from .analysis import Analyzer
 from .errors import IndexNotFound, SearchkitError
 from .results.highlight import _CONTROL
 from .index import Index
+from .query.synonyms import WORD_FORMS
 
 F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -296,7 +297,8 @@ def search_cmd(query: str, index_dir: Path | None, limit: int, page: int, lang: 
         for w in res.warnings:
             _err(f"note: {w}")
         for word, alias, provenance in res.expansions:
-            kind = "synonym" if provenance.startswith("synonyms.") else "alias"
+            kind = ("synonym" if provenance.startswith("synonyms.")
+                    else "word form" if provenance.split(":")[0] in WORD_FORMS else "alias")
             _err(f"note: {word} also searched as {alias} ({kind}, {provenance})")
         if res.suggestion:
             _err(f"did you mean: {res.suggestion}")

@@ -17,6 +17,10 @@ boundaries (米国 in 米国債 is not the word 米国), and is then searched as
 other words of its group too, at :data:`SYNONYM_BOOST` of the weight of the
 word itself.
 
+Whatever the table, English words are also searched as the forms of them a
+stemmer leaves apart (:func:`word_forms`: Germany and German, rise and rose),
+the same way.
+
 :data:`STARTER` is a small table for news (countries, ministries and common
 abbreviations), opt-in: ``ix.set_synonyms(searchkit.query.synonyms.STARTER)``
 or ``searchkit index … --synonyms starter``.
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,10 +43,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from typing import Self
 
+from ..analysis.english import english_words
 from ..errors import SearchkitError
 from .aliases import AliasTable, alias_key
 
-__all__ = ["STARTER", "SYNONYM_BOOST", "SynonymError", "SynonymTable", "starter_path"]
+__all__ = ["STARTER", "SYNONYM_BOOST", "SynonymError", "SynonymTable", "WORD_FORMS", "word_forms", "starter_path"]
 
 #: A word found through its synonym weighs this much of the word itself (an
 #: exact match scores higher; 0.8 keeps the starter table's effect on the quality
@@ -58,6 +64,40 @@ class SynonymError(SearchkitError, ValueError):
 def starter_path() -> Path:
     """The bundled starter table for news (``query/data/synonyms_news.tsv``)."""
     return Path(str(resources.files("searchkit.query").joinpath("data", "synonyms_news.tsv")))
+
+
+#: The bundled tables of English word forms a stemmer does not join (``query/data``).
+WORD_FORMS = ("places_en.tsv", "verbs_en.tsv")
+
+
+@lru_cache(maxsize=1)
+def word_forms() -> dict[str, tuple[tuple[str, str], ...]]:
+    """English word forms a stemmer leaves apart, by term: place names and their
+    adjectives (Germany, German), irregular verbs and their past (rise, rose).
+
+    Maps the term of each word (Germany → ``germani``, Germans → ``german``)
+    to the other words of its group with their provenance; the planner
+    searches them as synonyms of every English query word.
+
+    Example:
+        >>> word_forms()["german"], word_forms()["rose"]
+        ((('Germany', 'places_en.tsv:43'),), (('rise', 'verbs_en.tsv:80'), ('risen', 'verbs_en.tsv:80')))
+    """
+    out: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name in WORD_FORMS:
+        table = SynonymTable.load(Path(str(resources.files("searchkit.query").joinpath("data", name))))
+        for names, provenance in table:
+            terms = []
+            for n in names:
+                ts = [t for t, *_ in english_words(n)]
+                if len(ts) != 1:
+                    raise SynonymError(f"{provenance}: {n!r} is not one English word (or is a stop word)")
+                terms.append(ts[0])
+            for term in terms:
+                known = out.get(term, ())
+                out[term] = known + tuple((n, provenance) for n, t in zip(names, terms)
+                                          if t != term and (n, provenance) not in known)
+    return out
 
 
 class SynonymTable(AliasTable):
