@@ -367,8 +367,10 @@ class Planner:
             groups = self.units(run)
             for gi, i, j, alts in self.synonym_matches(text, groups):
                 plans = [self.unit(alt, TEXT_FIELDS, SYNONYM_BOOST) for alt in alts]
-                if i == j:
-                    single.setdefault(id(groups[gi][i]), []).extend(plans)
+                if i == j:  # its fields join the word's: the best of them all counts
+                    single.setdefault(id(groups[gi][i]), []).extend(
+                        c for q in plans for c in (q.clauses if isinstance(q, AnyOf)
+                                                   and all(isinstance(x, Term) for x in q.clauses) else [q]))
                     leads.setdefault(id(groups[gi][i]), []).extend(a[0].term for a in alts if len(a) == 1)
                 else:
                     clauses += plans
