@@ -75,33 +75,28 @@ def posting_value(blocks: list[Block], docnum: int) -> tuple[bool, bytes | None]
 
 def plain_terms(q: Any) -> list[wq.Term] | None:
     """The terms of a word query (a Term, or an OR of Terms and such ORs), or None for anything else."""
-    if type(q) is wq.Term:
-        return [q]
-    if isinstance(q, wq.Or) and q.boost == 1.0 and getattr(q, "scale", None) is None and q.subqueries:
-        out: list[wq.Term] = []
-        for sub in q.subqueries:
-            terms = plain_terms(sub)
-            if terms is None:
-                return None
-            out += terms
-        return out
-    return None
+    return _word_parts(q, phrases=False)
 
 
 def word_clauses(q: Any) -> list[Any] | None:
     """The clauses of a word query that :func:`all_words_matcher` scores: its terms, as
     :func:`plain_terms`, and two-word phrases (a compound: ２人, 3月) in place of terms; else None."""
-    if type(q) is wq.Phrase:
-        return [q] if len(q.words) == 2 and q.slop == 1 else None
+    return _word_parts(q, phrases=True)
+
+
+def _word_parts(q: Any, phrases: bool) -> list[Any] | None:
+    """The Terms (and, with ``phrases``, two-word Phrases) of a Term or an unboosted OR of them, else None."""
     if type(q) is wq.Term:
         return [q]
+    if phrases and type(q) is wq.Phrase:
+        return [q] if len(q.words) == 2 and q.slop == 1 else None
     if isinstance(q, wq.Or) and q.boost == 1.0 and getattr(q, "scale", None) is None and q.subqueries:
         out: list[Any] = []
         for sub in q.subqueries:
-            clauses = word_clauses(sub)
-            if clauses is None:
+            parts = _word_parts(sub, phrases)
+            if parts is None:
                 return None
-            out += clauses
+            out += parts
         return out
     return None
 
